@@ -1,0 +1,110 @@
+// InMemoryFileSystem: files as byte arrays in memory, for tests and scratch databases.
+//
+// Invariants:
+//  1. Every operation is atomic and immediately "durable" (there is no crash to survive); the simulated
+//     file system in SombraTestSupport is the one that models crashes.
+//  2. Locks behave like OFD locks: per handle, released on close.
+import Synchronization
+import SombraFormat
+
+public final class InMemoryFileSystem: FileSystem, Sendable {
+    struct State {
+        var files: [String: [UInt8]] = [:]
+        var locks: [String: (shared: Set<ObjectIdentifier>, exclusive: ObjectIdentifier?)] = [:]
+    }
+    let state = Mutex(State())
+
+    public init() {}
+
+    public func open(_ path: String, mode: OpenMode) throws(SombraError) -> any StorageFile {
+        try state.withLock { s throws(SombraError) in
+            if s.files[path] == nil {
+                guard mode == .create else { throw SombraError.fileNotFound(path: path) }
+                s.files[path] = []
+            }
+        }
+        return InMemoryFile(fs: self, path: path, readOnly: mode == .readOnly)
+    }
+
+    public func exists(_ path: String) -> Bool { state.withLock { $0.files[path] != nil } }
+    public func isDirectory(_ path: String) -> Bool { false }
+    public func remove(_ path: String) throws(SombraError) { state.withLock { _ = $0.files.removeValue(forKey: path) } }
+    public func syncDirectory(containing path: String) throws(SombraError) {}
+
+    /// A copy of a file's bytes (tests use it to damage files).
+    public func contents(of path: String) -> [UInt8]? { state.withLock { $0.files[path] } }
+    public func setContents(of path: String, _ bytes: [UInt8]) { state.withLock { $0.files[path] = bytes } }
+}
+
+final class InMemoryFile: StorageFile, Sendable {
+    let fs: InMemoryFileSystem
+    let path: String
+    let readOnly: Bool
+
+    init(fs: InMemoryFileSystem, path: String, readOnly: Bool) {
+        self.fs = fs
+        self.path = path
+        self.readOnly = readOnly
+    }
+
+    func read(at offset: UInt64, count: Int) throws(SombraError) -> [UInt8] {
+        fs.state.withLock { s in
+            let data = s.files[path] ?? []
+            guard offset < UInt64(data.count), count > 0 else { return [] }
+            let start = Int(offset)
+            return Array(data[start..<min(data.count, start + count)])
+        }
+    }
+
+    func write(_ bytes: [UInt8], at offset: UInt64) throws(SombraError) {
+        if readOnly { throw .readOnly }
+        fs.state.withLock { s in
+            var data = s.files[path] ?? []
+            let start = Int(offset), end = start + bytes.count
+            if data.count < end { data.append(contentsOf: repeatElement(0, count: end - data.count)) }
+            data.replaceSubrange(start..<end, with: bytes)
+            s.files[path] = data
+        }
+    }
+
+    func size() throws(SombraError) -> UInt64 { fs.state.withLock { UInt64(($0.files[path] ?? []).count) } }
+
+    func truncate(to size: UInt64) throws(SombraError) {
+        if readOnly { throw .readOnly }
+        fs.state.withLock { s in
+            var data = s.files[path] ?? []
+            let n = Int(size)
+            if data.count > n { data.removeSubrange(n...) } else { data.append(contentsOf: repeatElement(0, count: n - data.count)) }
+            s.files[path] = data
+        }
+    }
+
+    func sync() throws(SombraError) {}
+
+    func lock(_ kind: FileLockKind) throws(SombraError) {
+        let me = ObjectIdentifier(self)
+        try fs.state.withLock { s throws(SombraError) in
+            var entry = s.locks[path] ?? (shared: [], exclusive: nil)
+            switch kind {
+            case .exclusive:
+                guard entry.exclusive == nil || entry.exclusive == me,
+                      entry.shared.subtracting([me]).isEmpty else { throw SombraError.locked(path: path) }
+                entry.exclusive = me
+            case .shared:
+                guard entry.exclusive == nil || entry.exclusive == me else { throw SombraError.locked(path: path) }
+                entry.shared.insert(me)
+            }
+            s.locks[path] = entry
+        }
+    }
+
+    func close() {
+        let me = ObjectIdentifier(self)
+        fs.state.withLock { s in
+            guard var entry = s.locks[path] else { return }
+            entry.shared.remove(me)
+            if entry.exclusive == me { entry.exclusive = nil }
+            s.locks[path] = entry
+        }
+    }
+}
