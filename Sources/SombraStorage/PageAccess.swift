@@ -18,6 +18,9 @@ package protocol PageReader: AnyObject {
     /// Pages in the database at this view (valid page numbers are 1..<pageCount, plus 0 for the header).
     var pageCount: UInt64 { get }
     func page(_ id: PageID) throws(SombraError) -> [UInt8]
+    /// Increases whenever this view's pages change (always 0 for a read view); cursors use it to notice
+    /// that the tree changed under them and re-seek.
+    var changeCounter: UInt64 { get }
 }
 
 package protocol PageWriter: PageReader {
