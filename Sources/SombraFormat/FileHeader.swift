@@ -14,6 +14,8 @@ public struct FileHeader: Equatable, Sendable {
     public static let copySize = 256
     public static let rootSlotCount = 16
     public static let checksumOffset = 252
+    /// Page numbers stay below 2^40 so byte offsets (page × 64 KiB) never overflow.
+    public static let maxPageCount: UInt64 = 1 << 40
 
     // Field offsets within one copy (Docs/FORMAT.md).
     public enum Offset {
@@ -118,7 +120,9 @@ public struct FileHeader: Equatable, Sendable {
         for i in 0..<rootSlotCount {
             h.roots[i] = PageID(c.loadLE(UInt64.self, at: Offset.roots + 8 * i))
         }
-        guard h.pageCount >= 1 else { throw .corruptHeader(reason: "page count is 0") }
+        guard h.pageCount >= 1, h.pageCount <= maxPageCount else {
+            throw .corruptHeader(reason: "page count \(h.pageCount) is out of range")
+        }
         guard h.freeListHead.rawValue < h.pageCount, h.freePageCount < h.pageCount else {
             throw .corruptHeader(reason: "free list points past the end of the file")
         }

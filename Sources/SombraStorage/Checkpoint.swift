@@ -1,0 +1,159 @@
+// Checkpoint: copies committed log frames into the database file and restarts the log when it can.
+//
+// Steps (Docs/DESIGN.md, "Checkpoint"), all under the writer gate:
+//   1. limit  = newest commit frame no live reader is older than (readers of an earlier log generation
+//               hold the limit at 0: they read the database file);
+//   2. sync   the log (unless syncMode is off), so the file never holds a page the log might lose;
+//   3. grow   the file to the limit's page count, in chunks (a size change is synced with the data);
+//   4. copy   for each page, its newest frame <= limit, into the file;
+//   5. sync   the file; then record `backfilledFrame = limit` and drop stale file-version cache entries;
+//   6. restart the log (new salt and generation, cut to its header, synced) when every committed frame is
+//      in the file and every live reader is at the newest commit.
+// A crash anywhere leaves the log intact until step 6, and step 6 only discards frames already in a synced
+// file, so a checkpoint is always safe to redo.
+import SombraFormat
+import SombraIO
+
+public struct CheckpointResult: Sendable, Equatable {
+    public var framesBackfilled: Int
+    public var pagesWritten: Int
+    public var logRestarted: Bool
+}
+
+extension Pager {
+    /// Runs a checkpoint now (waits for the current writer to finish).
+    @discardableResult
+    public func checkpoint() throws(SombraError) -> CheckpointResult {
+        guard !options.readOnly else { throw .readOnly }
+        try gate.acquire()
+        defer { gate.release() }
+        if let p = state.withLock({ $0.poisoned }) { throw .poisoned(reason: p) }
+        return try checkpointHoldingGate(ignoreReaders: false)
+    }
+
+    func checkpointHoldingGate(ignoreReaders: Bool) throws(SombraError) -> CheckpointResult {
+        guard let wal else { return CheckpointResult(framesBackfilled: 0, pagesWritten: 0, logRestarted: false) }
+        // 1. limit
+        let (limit, start, snap) = state.withLock { s -> (UInt32, UInt32, Snapshot) in
+            var limit = s.committed.frameLimit
+            if !ignoreReaders {
+                for r in s.readers.values {
+                    limit = min(limit, r.generation == s.committed.generation ? r.frameLimit : 0)
+                }
+            }
+            return (s.index.commitFrame(atOrBefore: limit), s.backfilledFrame, s.committed)
+        }
+        var pagesWritten = 0
+        if limit > start {
+            let syncing = options.syncMode != .off
+            do throws(SombraError) {
+                // 2. sync the log
+                if syncing {
+                    try wal.file.sync()
+                    groupCommit.noteSynced(UInt64(snap.generation) << 32 | UInt64(snap.frameLimit))
+                }
+            } catch {
+                poison(error)
+                throw error
+            }
+            let work = state.withLock { $0.index.pagesToBackfill(after: start, upTo: limit) }
+            let pageCount = state.withLock { $0.index.pageCount(atCommitFrame: limit) } ?? snap.header.pageCount
+            // 3. grow
+            let needed = pageCount * UInt64(pageSize)
+            let fileSize = try db.size()
+            if fileSize < needed {
+                let chunk = UInt64(max(1, options.growthChunkPages) * pageSize)
+                try db.truncate(to: (needed + chunk - 1) / chunk * chunk)
+            }
+            // 4. copy
+            for (page, frame) in work {
+                guard let bytes = try wal.readPage(frame: frame, page: page, salt: snap.salt) else {
+                    throw .corruptWAL(reason: "frame \(frame) no longer holds page \(page.rawValue)")
+                }
+                try db.write(bytes, at: page.rawValue * UInt64(pageSize))
+            }
+            // 5. sync the file
+            do throws(SombraError) {
+                if syncing { try db.sync() }
+            } catch {
+                poison(error)
+                throw error
+            }
+            pagesWritten = work.count
+            state.withLock { s in
+                s.backfilledFrame = limit
+                s.checkpoints += 1
+                for (page, _) in work { s.cache.remove(CacheKey(page: page)) }
+            }
+        }
+        // 6. restart
+        let restarted = try restartLogIfPossible(ignoreReaders: ignoreReaders)
+        return CheckpointResult(framesBackfilled: Int(limit > start ? limit - start : 0), pagesWritten: pagesWritten,
+                                logRestarted: restarted)
+    }
+
+    /// Restarts the log if every committed frame is in the file and no live reader needs the log.
+    /// Must hold the writer gate.
+    func restartLogIfPossible(ignoreReaders: Bool = false) throws(SombraError) -> Bool {
+        guard let wal else { return false }
+        let ready = state.withLock { s -> Bool in
+            guard s.committed.frameLimit > 0, s.backfilledFrame == s.committed.frameLimit else { return false }
+            if ignoreReaders { return true }
+            return s.readers.values.allSatisfy {
+                $0.generation == s.committed.generation && $0.frameLimit == s.committed.frameLimit
+            }
+        }
+        guard ready else { return false }
+        let generation = wal.header.generation &+ 1
+        let salt = Pager.randomSalt()
+        do throws(SombraError) {
+            try wal.restart(generation: generation, salt: salt, sync: options.syncMode != .off)
+        } catch {
+            poison(error)
+            throw error
+        }
+        state.withLock { s in
+            s.index.removeAll()
+            s.backfilledFrame = 0
+            s.walRestarts += 1
+            s.committed = Snapshot(header: s.committed.header, frameLimit: 0, generation: generation, salt: salt)
+            s.chainChecksum = wal.header.chainSeed
+        }
+        return true
+    }
+
+    /// Checkpoints everything, removes the log and closes the files. Live readers see `.closed` afterwards.
+    public func close() throws(SombraError) {
+        if state.withLock({ $0.closed }) { return }
+        var failure: SombraError? = nil
+        if !options.readOnly {
+            do throws(SombraError) {
+                try gate.acquire()
+            } catch {
+                throw error
+            }
+            if state.withLock({ $0.poisoned }) == nil, wal != nil {
+                do throws(SombraError) {
+                    let r = try checkpointHoldingGate(ignoreReaders: true)
+                    let empty = state.withLock { $0.committed.frameLimit == 0 }
+                    if empty || r.logRestarted {
+                        wal?.file.close()
+                        try fileSystem.remove(walPath)
+                        if options.syncMode != .off { try fileSystem.syncDirectory(containing: walPath) }
+                    }
+                } catch {
+                    failure = error
+                }
+            }
+            state.withLock { $0.closed = true }
+            wal?.file.close()
+            db.close()
+            gate.release()
+        } else {
+            state.withLock { $0.closed = true }
+            wal?.file.close()
+            db.close()
+        }
+        if let failure { throw failure }
+    }
+}

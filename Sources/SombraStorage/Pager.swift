@@ -1,0 +1,197 @@
+// Pager: one open database file and its log; the committed state, the page cache and the reader table.
+// Layer: storage. Calls the file seam; called by transactions, B+trees and the graph facade.
+//
+// Reading (SQLite-style WAL snapshots): a snapshot is the committed state at some commit frame F of the
+// log. A page's version in that snapshot is its newest committed log frame <= F, or else the database
+// file's copy. Checkpoints copy frames into the file only up to the oldest live reader's F, so a reader's
+// file-resident pages never change under it (Docs/DESIGN.md, "Snapshots").
+//
+// Invariants:
+//  1. Every field of `PagerState` is read and written under `state`'s mutex; file I/O happens outside it
+//     except where noted.
+//  2. The committed snapshot changes only when a commit publishes (under the writer gate) or the log
+//     restarts (under the writer gate, with every live reader at the newest commit).
+//  3. Once `poisoned` is set the pager refuses write transactions until it is reopened.
+//  4. A read-only pager never writes, truncates or syncs any file; it recovers the log in memory.
+import Synchronization
+import SombraFormat
+import SombraIO
+
+/// A consistent committed view: the header as of a commit and the log frames visible to it.
+package struct Snapshot: Sendable {
+    package var header: FileHeader
+    package var frameLimit: UInt32
+    package var generation: UInt32
+    package var salt: UInt64
+    package var txID: TxID { header.lastTxID }
+}
+
+struct ReaderSlot {
+    var generation: UInt32
+    var frameLimit: UInt32
+}
+
+struct PagerState {
+    var cache: PageCache
+    var index = WALIndex()
+    var committed: Snapshot
+    /// Chain checksum after the last commit frame (the next frame's seed).
+    var chainChecksum: UInt32
+    /// Frames 1...backfilledFrame of this generation are copied into the database file.
+    var backfilledFrame: UInt32 = 0
+    var readers: [UInt64: ReaderSlot] = [:]
+    var nextReaderID: UInt64 = 1
+    var poisoned: String? = nil
+    var closed = false
+    var checkpoints = 0
+    var walRestarts = 0
+}
+
+public struct PagerStats: Sendable {
+    public var cache: CacheStats
+    public var pageSize: Int
+    public var pageCount: UInt64
+    public var freePageCount: UInt64
+    public var walFrames: UInt32
+    public var walBackfilledFrames: UInt32
+    public var walGeneration: UInt32
+    public var activeReaders: Int
+    public var checkpoints: Int
+    public var walRestarts: Int
+    public var lastTxID: UInt64
+    public var poisoned: String?
+}
+
+public final class Pager: @unchecked Sendable {
+    // @unchecked: immutable configuration plus `state` (a Mutex); `wal`'s header changes only under the gate.
+    package let fileSystem: any FileSystem
+    public let path: String
+    package let options: PagerOptions
+    public let pageSize: Int
+    package let databaseID: [UInt8]
+    let db: any StorageFile
+    let wal: WALFile?
+    let state: Mutex<PagerState>
+    let gate = WriterGate()
+    let groupCommit = GroupCommit()
+
+    package var walPath: String { path + "-wal" }
+    public var isReadOnly: Bool { options.readOnly }
+
+    init(fileSystem: any FileSystem, path: String, options: PagerOptions, db: any StorageFile, wal: WALFile?,
+         header: FileHeader, recovery: WALRecovery) {
+        self.fileSystem = fileSystem
+        self.path = path
+        self.options = options
+        self.pageSize = Int(header.pageSize)
+        self.databaseID = header.databaseID
+        self.db = db
+        self.wal = wal
+        let committed = Snapshot(header: recovery.header ?? header, frameLimit: recovery.lastCommitFrame,
+                                 generation: wal?.header.generation ?? 0, salt: wal?.header.salt ?? 0)
+        var s = PagerState(cache: PageCache(bytesMax: options.cacheBytesMax, pageSize: Int(header.pageSize)),
+                           committed: committed, chainChecksum: recovery.chainChecksum)
+        s.index = recovery.index
+        self.state = Mutex(s)
+    }
+
+    // MARK: Snapshots and page reads
+
+    package var committedSnapshot: Snapshot { state.withLock { $0.committed } }
+
+    /// Reads `id` as of `snapshot` (cache, then the newest visible log frame, then the database file).
+    package func readPage(_ id: PageID, snapshot: Snapshot) throws(SombraError) -> [UInt8] {
+        guard id.rawValue < snapshot.header.pageCount else {
+            throw .corruptPage(page: id.rawValue, reason: "page number is past the end of the database (\(snapshot.header.pageCount) pages)")
+        }
+        let (frame, key, cached) = try state.withLock { s throws(SombraError) -> (UInt32?, CacheKey, [UInt8]?) in
+            if s.closed { throw SombraError.closed }
+            let frame = s.committed.generation == snapshot.generation
+                ? s.index.latest(id, atOrBefore: snapshot.frameLimit) : nil
+            let key = CacheKey(page: id, generation: snapshot.generation, frame: frame ?? 0)
+            return (frame, key, s.cache.lookup(key))
+        }
+        if let cached { return cached }
+        var bytes: [UInt8]? = nil
+        if let frame, let wal {
+            bytes = try wal.readPage(frame: frame, page: id, salt: snapshot.salt)
+        }
+        let fromFile = bytes == nil
+        if fromFile {
+            bytes = try db.read(at: id.rawValue * UInt64(pageSize), count: pageSize)
+        }
+        guard let page = bytes, page.count == pageSize else {
+            throw .corruptPage(page: id.rawValue, reason: "database file ends before this page")
+        }
+        if id == .header {
+            _ = try FileHeader.decodePage(page)
+        } else {
+            _ = try PageHeader.verify(page, page: id, pageSize: pageSize)
+        }
+        let finalKey = fromFile ? CacheKey(page: id) : key
+        state.withLock { _ = $0.cache.insert(finalKey, page) }
+        return page
+    }
+
+    // MARK: Transactions
+
+    /// Starts a read transaction at the newest committed snapshot. Never blocks on a writer.
+    package func beginRead() throws(SombraError) -> ReadTransaction {
+        let (snap, id) = try state.withLock { s throws(SombraError) -> (Snapshot, UInt64) in
+            if s.closed { throw SombraError.closed }
+            let id = s.nextReaderID
+            s.nextReaderID += 1
+            s.readers[id] = ReaderSlot(generation: s.committed.generation, frameLimit: s.committed.frameLimit)
+            return (s.committed, id)
+        }
+        return ReadTransaction(pager: self, snapshot: snap, readerID: id)
+    }
+
+    func endRead(_ readerID: UInt64) {
+        state.withLock { _ = $0.readers.removeValue(forKey: readerID) }
+    }
+
+    /// Starts the write transaction, waiting for the current writer to finish.
+    package func beginWrite() throws(SombraError) -> WriteTransaction {
+        guard !options.readOnly else { throw .readOnly }
+        try gate.acquire()
+        do throws(SombraError) {
+            let (snap, chain) = try state.withLock { s throws(SombraError) -> (Snapshot, UInt32) in
+                if s.closed { throw SombraError.closed }
+                if let p = s.poisoned { throw SombraError.poisoned(reason: p) }
+                return (s.committed, s.chainChecksum)
+            }
+            if try restartLogIfPossible() {
+                let again = state.withLock { ($0.committed, $0.chainChecksum) }
+                return WriteTransaction(pager: self, base: again.0, chainChecksum: again.1)
+            }
+            return WriteTransaction(pager: self, base: snap, chainChecksum: chain)
+        } catch {
+            gate.release()
+            throw error
+        }
+    }
+
+    // MARK: Poisoning
+
+    func poison(_ error: SombraError) {
+        state.withLock { s in if s.poisoned == nil { s.poisoned = error.description } }
+    }
+
+    public var poisonReason: String? { state.withLock { $0.poisoned } }
+
+    // MARK: Introspection
+
+    public var stats: PagerStats {
+        state.withLock { s in
+            PagerStats(cache: s.cache.stats, pageSize: pageSize, pageCount: s.committed.header.pageCount,
+                       freePageCount: s.committed.header.freePageCount, walFrames: s.committed.frameLimit,
+                       walBackfilledFrames: s.backfilledFrame, walGeneration: s.committed.generation,
+                       activeReaders: s.readers.count, checkpoints: s.checkpoints, walRestarts: s.walRestarts,
+                       lastTxID: s.committed.header.lastTxID.rawValue, poisoned: s.poisoned)
+        }
+    }
+
+    /// Runs `body` on the page cache under the state lock (tests and tools).
+    package func withCache<R>(_ body: (inout PageCache) -> R) -> R { state.withLock { body(&$0.cache) } }
+}

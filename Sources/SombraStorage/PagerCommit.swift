@@ -1,0 +1,103 @@
+// PagerCommit: the commit protocol, as a list of named steps (Docs/DESIGN.md, "Commit"):
+//   1. seal    every dirty page (txID, checksum), page 0 last as the header with the new page count;
+//   2. append  the non-commit frames to the log (a failure here is a clean rollback: no commit frame exists);
+//   3. commit  append the commit frame (page 0); from here on a failure leaves the outcome unknown -> poison;
+//   4. sync    the log (full: now; groupCommit: after releasing the writer, shared with other committers;
+//              normal/off: not at commit);
+//   5. publish the frames into the index and the new committed snapshot (readers see it from now on);
+//   6. checkpoint if the log passed its threshold.
+import SombraFormat
+import SombraIO
+
+extension Pager {
+    func commit(_ tx: WriteTransaction) throws(SombraError) -> TxID {
+        guard let wal else { throw .readOnly }
+        var header = tx.header
+        header.lastTxID = tx.txID
+        // 1. seal
+        var frames: [(PageID, [UInt8])] = []
+        frames.reserveCapacity(tx.dirty.count + 1)
+        for (id, var bytes) in tx.dirty.sorted(by: { $0.key < $1.key }) {
+            PageHeader.seal(&bytes, page: id, txID: tx.txID)
+            frames.append((id, bytes))
+        }
+        let headerPage = header.encodePage()
+        var body: [UInt8] = []
+        body.reserveCapacity(frames.count * wal.frameSize)
+        var chain = tx.chainChecksum
+        for (id, bytes) in frames {
+            let h = WALFrameHeader(page: id, txID: tx.txID, commitPageCount: 0, salt: tx.base.salt)
+            chain = h.append(pageBytes: bytes, previous: chain, to: &body)
+        }
+        var commitFrame: [UInt8] = []
+        commitFrame.reserveCapacity(wal.frameSize)
+        let ch = WALFrameHeader(page: .header, txID: tx.txID, commitPageCount: header.pageCount, salt: tx.base.salt)
+        chain = ch.append(pageBytes: headerPage, previous: chain, to: &commitFrame)
+        let firstFrame = tx.nextFrame
+        let commitFrameNo = firstFrame + UInt32(frames.count)
+        // 2. append
+        do throws(SombraError) {
+            if !body.isEmpty { try wal.write(body, atFrame: firstFrame) }
+        } catch {
+            tx.rollback()
+            throw error
+        }
+        // 3. commit
+        do throws(SombraError) {
+            try wal.write(commitFrame, atFrame: commitFrameNo)
+            // 4. sync (full)
+            if options.syncMode == .full { try wal.file.sync() }
+        } catch {
+            fail(tx, error)
+            throw error
+        }
+        // 5. publish
+        let generation = tx.base.generation
+        state.withLock { s in
+            for (page, frame) in tx.spilledFrames { s.index.add(page: page, frame: frame) }
+            var f = firstFrame
+            for (id, bytes) in frames {
+                s.index.add(page: id, frame: f)
+                s.cache.insert(CacheKey(page: id, generation: generation, frame: f), bytes)
+                f += 1
+            }
+            s.index.add(page: .header, frame: commitFrameNo)
+            s.index.addCommit(frame: commitFrameNo, pageCount: header.pageCount)
+            s.committed = Snapshot(header: header, frameLimit: commitFrameNo, generation: generation,
+                                   salt: tx.base.salt)
+            s.chainChecksum = chain
+        }
+        tx.state = .committed
+        tx.dirty.removeAll()
+        // 6. checkpoint (still holding the writer gate), then let the next writer in.
+        var checkpointError: SombraError? = nil
+        if UInt64(commitFrameNo - state.withLock({ $0.backfilledFrame })) * UInt64(wal.frameSize)
+            > UInt64(options.checkpointThresholdBytes) {
+            do throws(SombraError) { _ = try checkpointHoldingGate(ignoreReaders: false) } catch { checkpointError = error }
+        }
+        gate.release()
+        if options.syncMode == .groupCommit {
+            let end = UInt64(generation) << 32 | UInt64(commitFrameNo)
+            do throws(SombraError) {
+                try groupCommit.waitDurable(end, appendedEnd: { [self] in
+                    state.withLock { UInt64($0.committed.generation) << 32 | UInt64($0.committed.frameLimit) }
+                }, sync: { () throws(SombraError) in try wal.file.sync() })
+            } catch {
+                poison(error)
+                throw error
+            }
+        }
+        // A failed automatic checkpoint does not undo the commit, which is durable; it poisoned the handle
+        // if it had to, and the next writer learns of it.
+        _ = checkpointError
+        return tx.txID
+    }
+
+    /// A failure at or after the commit frame: the outcome is unknown, so the handle refuses further writes.
+    private func fail(_ tx: WriteTransaction, _ error: SombraError) {
+        poison(error)
+        tx.state = .failed
+        tx.dirty.removeAll()
+        gate.release()
+    }
+}

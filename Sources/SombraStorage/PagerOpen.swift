@@ -1,0 +1,105 @@
+// PagerOpen: creating a database file, opening an existing one, and log recovery at open.
+//
+// Order at open (Docs/DESIGN.md, "Open and recovery"):
+//  1. open the file and take the lock (exclusive to write, shared to read) before reading anything;
+//  2. validate the header (either copy) without writing;
+//  3. scan the log read-only (WALFile.recover) and adopt its committed prefix in memory;
+//  4. only a read-write open then writes: it replaces a missing, damaged or foreign log with a fresh one.
+// Nothing in the database file is modified by opening, so a crash during recovery loses nothing.
+import SombraFormat
+import SombraIO
+
+extension Pager {
+    /// Opens (or, with `options.create`, creates) the database at `path`.
+    public static func open(path: String, options: PagerOptions = PagerOptions(),
+                            fileSystem: any FileSystem = POSIXFileSystem()) throws(SombraError) -> Pager {
+        if fileSystem.isDirectory(path) { throw .notADatabase(reason: "\(path) is a directory") }
+        if !fileSystem.exists(path) {
+            guard options.create, !options.readOnly else { throw .fileNotFound(path: path) }
+            try create(path: path, options: options, fileSystem: fileSystem)
+        }
+        let db = try fileSystem.open(path, mode: options.readOnly ? .readOnly : .readWrite)
+        do throws(SombraError) {
+            try db.lock(options.readOnly ? .shared : .exclusive)
+            let header = try readHeader(db)
+            let pageSize = Int(header.pageSize)
+            let walPath = path + "-wal"
+            var recovery = WALRecovery()
+            var walFile: WALFile? = nil
+            if fileSystem.exists(walPath) {
+                let f = try fileSystem.open(walPath, mode: options.readOnly ? .readOnly : .readWrite)
+                let (r, walHeader) = try WALFile.recover(file: f, databaseID: header.databaseID, pageSize: pageSize)
+                if r.headerValid, let walHeader {
+                    recovery = r
+                    walFile = WALFile(file: f, pageSize: pageSize, header: walHeader)
+                } else if options.readOnly {
+                    f.close()
+                } else {
+                    // A missing, damaged or foreign log holds nothing of ours: start a fresh one.
+                    walFile = try freshLog(f, header: header, generation: (walHeader?.generation ?? 0) &+ 1,
+                                           sync: options.syncMode != .off)
+                }
+            } else if !options.readOnly {
+                let f = try fileSystem.open(walPath, mode: .create)
+                walFile = try freshLog(f, header: header, generation: 1, sync: options.syncMode != .off)
+                if options.syncMode != .off { try fileSystem.syncDirectory(containing: walPath) }
+            }
+            if let committed = recovery.header, committed.lastTxID < header.lastTxID {
+                throw SombraError.corruptWAL(reason: "log commits (tx \(committed.lastTxID.rawValue)) are older than the database file (tx \(header.lastTxID.rawValue))")
+            }
+            return Pager(fileSystem: fileSystem, path: path, options: options, db: db, wal: walFile,
+                         header: header, recovery: recovery)
+        } catch {
+            db.close()
+            throw error
+        }
+    }
+
+    /// Reads and validates page 0 of an open file.
+    static func readHeader(_ db: any StorageFile) throws(SombraError) -> FileHeader {
+        let size = try db.size()
+        if size == 0 { throw .notADatabase(reason: "file is empty") }
+        guard size >= UInt64(FileHeader.copySize) else {
+            throw .notADatabase(reason: "file is too short (\(size) bytes) to be a database")
+        }
+        let head = try db.read(at: 0, count: Int(min(size, UInt64(PageSize.maximum))))
+        let header = try FileHeader.decodePage(head)
+        guard size >= UInt64(header.pageSize) else {
+            throw .notADatabase(reason: "file is shorter (\(size) bytes) than one page")
+        }
+        return header
+    }
+
+    static func freshLog(_ f: any StorageFile, header: FileHeader, generation: UInt32, sync: Bool)
+        throws(SombraError) -> WALFile {
+        let h = WALHeader(pageSize: header.pageSize, generation: generation, databaseID: header.databaseID,
+                          salt: randomSalt())
+        try f.truncate(to: 0)
+        try f.write(h.encode(), at: 0)
+        if sync { try f.sync() }
+        return WALFile(file: f, pageSize: Int(header.pageSize), header: h)
+    }
+
+    static func randomSalt() -> UInt64 {
+        var g = SystemRandomNumberGenerator()
+        return g.next() | 1
+    }
+
+    /// Writes a new, empty database: page 0 holding both header copies, then syncs file and directory.
+    static func create(path: String, options: PagerOptions, fileSystem: any FileSystem) throws(SombraError) {
+        try PageSize.validate(options.pageSize)
+        var g = SystemRandomNumberGenerator()
+        var id: [UInt8] = []
+        id.appendLE(g.next())
+        id.appendLE(g.next())
+        let header = FileHeader(pageSize: UInt32(options.pageSize), databaseID: id)
+        let f = try fileSystem.open(path, mode: .create)
+        defer { f.close() }
+        try f.lock(.exclusive)
+        try f.write(header.encodePage(), at: 0)
+        if options.syncMode != .off {
+            try f.sync()
+            try fileSystem.syncDirectory(containing: path)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// ReadTransaction: a read-only view of one committed snapshot, for as long as it lives.
+//
+// Invariants:
+//  1. Every page read returns the page as of `snapshot`, whatever commits or checkpoints happen meanwhile
+//     (the reader's slot in the pager's reader table holds checkpoints back).
+//  2. After `end()` (or deinit) every read throws `.transactionEnded`, and the slot is released.
+import Synchronization
+import SombraFormat
+
+package final class ReadTransaction: PageReader, @unchecked Sendable {
+    // @unchecked: `ended` is atomic; everything else is immutable.
+    package let pager: Pager
+    package let snapshot: Snapshot
+    let readerID: UInt64
+    private let ended = Atomic<Bool>(false)
+
+    init(pager: Pager, snapshot: Snapshot, readerID: UInt64) {
+        self.pager = pager
+        self.snapshot = snapshot
+        self.readerID = readerID
+    }
+
+    deinit { end() }
+
+    package var pageSize: Int { pager.pageSize }
+    package var pageCount: UInt64 { snapshot.header.pageCount }
+    package var changeCounter: UInt64 { 0 }
+    package var header: FileHeader { snapshot.header }
+    /// The id of the last transaction this snapshot includes.
+    package var snapshotID: TxID { snapshot.txID }
+    package var isActive: Bool { !ended.load(ordering: .acquiring) }
+
+    package func page(_ id: PageID) throws(SombraError) -> [UInt8] {
+        guard isActive else { throw .transactionEnded }
+        return try pager.readPage(id, snapshot: snapshot)
+    }
+
+    package func end() {
+        if ended.exchange(true, ordering: .acquiringAndReleasing) == false { pager.endRead(readerID) }
+    }
+}
