@@ -90,7 +90,8 @@ public final class Pager: @unchecked Sendable {
         let committed = Snapshot(header: recovery.header ?? header, frameLimit: recovery.lastCommitFrame,
                                  generation: wal?.header.generation ?? 0, salt: wal?.header.salt ?? 0)
         var s = PagerState(cache: PageCache(bytesMax: options.cacheBytesMax, pageSize: Int(header.pageSize)),
-                           committed: committed, chainChecksum: recovery.chainChecksum)
+                           committed: committed,
+                           chainChecksum: recovery.headerValid ? recovery.chainChecksum : (wal?.header.chainSeed ?? 0))
         s.index = recovery.index
         self.state = Mutex(s)
     }
