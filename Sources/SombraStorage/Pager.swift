@@ -137,7 +137,7 @@ public final class Pager: @unchecked Sendable {
     // MARK: Transactions
 
     /// Starts a read transaction at the newest committed snapshot. Never blocks on a writer.
-    package func beginRead() throws(SombraError) -> ReadTransaction {
+    package func beginRead() throws(SombraError) -> PageReadTransaction {
         let (snap, id) = try state.withLock { s throws(SombraError) -> (Snapshot, UInt64) in
             if s.closed { throw SombraError.closed }
             let id = s.nextReaderID
@@ -145,7 +145,7 @@ public final class Pager: @unchecked Sendable {
             s.readers[id] = ReaderSlot(generation: s.committed.generation, frameLimit: s.committed.frameLimit)
             return (s.committed, id)
         }
-        return ReadTransaction(pager: self, snapshot: snap, readerID: id)
+        return PageReadTransaction(pager: self, snapshot: snap, readerID: id)
     }
 
     func endRead(_ readerID: UInt64) {
@@ -153,7 +153,7 @@ public final class Pager: @unchecked Sendable {
     }
 
     /// Starts the write transaction, waiting for the current writer to finish.
-    package func beginWrite() throws(SombraError) -> WriteTransaction {
+    package func beginWrite() throws(SombraError) -> PageWriteTransaction {
         guard !options.readOnly else { throw .readOnly }
         try gate.acquire()
         do throws(SombraError) {
@@ -164,9 +164,9 @@ public final class Pager: @unchecked Sendable {
             }
             if try restartLogIfPossible() {
                 let again = state.withLock { ($0.committed, $0.chainChecksum) }
-                return WriteTransaction(pager: self, base: again.0, chainChecksum: again.1)
+                return PageWriteTransaction(pager: self, base: again.0, chainChecksum: again.1)
             }
-            return WriteTransaction(pager: self, base: snap, chainChecksum: chain)
+            return PageWriteTransaction(pager: self, base: snap, chainChecksum: chain)
         } catch {
             gate.release()
             throw error

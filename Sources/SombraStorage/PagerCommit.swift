@@ -10,7 +10,7 @@ import SombraFormat
 import SombraIO
 
 extension Pager {
-    func commit(_ tx: WriteTransaction) throws(SombraError) -> TxID {
+    func commit(_ tx: PageWriteTransaction) throws(SombraError) -> TxID {
         guard let wal else { throw .readOnly }
         var header = tx.header
         header.lastTxID = tx.txID
@@ -94,7 +94,7 @@ extension Pager {
     }
 
     /// A failure at or after the commit frame: the outcome is unknown, so the handle refuses further writes.
-    private func fail(_ tx: WriteTransaction, _ error: SombraError) {
+    private func fail(_ tx: PageWriteTransaction, _ error: SombraError) {
         poison(error)
         tx.state = .failed
         tx.dirty.removeAll()

@@ -12,7 +12,7 @@ func memoryOptions(pageSize: Int = 4096, cacheBytes: Int = 1 << 20, sync: SyncMo
 }
 
 /// Writes `value` as the 8 bytes at offset 16 of a leaf-kind page (a stand-in payload).
-func setPayload(_ tx: WriteTransaction, _ page: PageID, _ value: UInt64) throws(SombraError) {
+func setPayload(_ tx: PageWriteTransaction, _ page: PageID, _ value: UInt64) throws(SombraError) {
     try tx.update(page) { (b: inout [UInt8]) throws(SombraError) in b.storeLE(value, at: 16) }
 }
 

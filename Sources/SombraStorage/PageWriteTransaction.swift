@@ -1,4 +1,4 @@
-// WriteTransaction: the one writer's view: committed pages plus its own dirty pages, private until commit.
+// PageWriteTransaction: the one writer's view: committed pages plus its own dirty pages, private until commit.
 //
 // State machine:   active --commit--> committed
 //                    |  \--rollback / error before the commit frame--> rolledBack
@@ -12,7 +12,7 @@
 //  4. Every page handed out was verified when read from disk; every page written is sealed (checksum, txID).
 import SombraFormat
 
-package final class WriteTransaction: PageWriter {
+package final class PageWriteTransaction: PageWriter {
     enum State { case active, committed, rolledBack, failed }
 
     package let pager: Pager

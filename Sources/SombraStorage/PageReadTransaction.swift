@@ -1,4 +1,4 @@
-// ReadTransaction: a read-only view of one committed snapshot, for as long as it lives.
+// PageReadTransaction: a read-only view of one committed snapshot, for as long as it lives.
 //
 // Invariants:
 //  1. Every page read returns the page as of `snapshot`, whatever commits or checkpoints happen meanwhile
@@ -7,7 +7,7 @@
 import Synchronization
 import SombraFormat
 
-package final class ReadTransaction: PageReader, @unchecked Sendable {
+package final class PageReadTransaction: PageReader, @unchecked Sendable {
     // @unchecked: `ended` is atomic; everything else is immutable.
     package let pager: Pager
     package let snapshot: Snapshot
