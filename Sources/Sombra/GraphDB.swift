@@ -1,0 +1,99 @@
+// GraphDB: an open graph database file. One writer at a time, any number of concurrent readers.
+//
+//     let db = try GraphDB.open("social.sombra")
+//     let alice = try db.write { tx in try tx.createNode(labels: ["Person"], properties: ["name": "Alice"]) }
+//     let n = try db.read { tx in try tx.node(alice) }
+//
+// Invariants:
+//  1. A read transaction sees one committed snapshot for its whole life and never waits for a writer.
+//  2. Write transactions are serialized; `write { }` commits when the closure returns and rolls back when it
+//     throws. A nested `write` on the same thread is a typed error, not a deadlock.
+//  3. Opening never scans the graph: tree roots are in the file header.
+import SombraFormat
+import SombraIO
+import SombraIndex
+import SombraStorage
+
+public final class GraphDB: Sendable {
+    package let pager: Pager
+    let names = NameCache()
+    public let path: String
+
+    init(pager: Pager, path: String) {
+        self.pager = pager
+        self.path = path
+    }
+
+    /// Opens the database at `path`, creating it unless `options.create` is false or it is read-only.
+    public static func open(_ path: String, options: GraphOptions = GraphOptions()) throws(SombraError) -> GraphDB {
+        try open(path: path, options: options, fileSystem: POSIXFileSystem())
+    }
+
+    /// Opens through a given file system (tests use the in-memory and simulated ones).
+    package static func open(path: String, options: GraphOptions, fileSystem: any FileSystem) throws(SombraError) -> GraphDB {
+        try PageSize.validate(options.pageSize)
+        guard options.cacheBytes >= 0, options.checkpointThresholdBytes >= 0 else {
+            throw .invalidArgument("cache and checkpoint sizes must not be negative")
+        }
+        let pager = try Pager.open(path: path, options: options.pagerOptions, fileSystem: fileSystem)
+        if !options.readOnly, GraphTrees(header: pager.committedSnapshot.header) == nil {
+            do throws(SombraError) {
+                let w = try pager.beginWrite()
+                _ = try GraphTrees.initialize(in: w)
+                try w.commit()
+            } catch {
+                try? pager.close()
+                throw error
+            }
+        }
+        return GraphDB(pager: pager, path: path)
+    }
+
+    /// Checkpoints, removes the log and closes the file. Transactions still open afterwards fail with `.closed`.
+    public func close() throws(SombraError) { try pager.close() }
+
+    // MARK: Transactions
+
+    public func beginRead() throws(SombraError) -> ReadTransaction {
+        ReadTransaction(db: self, pageTx: try pager.beginRead())
+    }
+
+    /// Starts the write transaction, waiting while another thread holds it.
+    public func beginWrite() throws(SombraError) -> WriteTransaction {
+        let w = try pager.beginWrite()
+        do throws(SombraError) {
+            return try WriteTransaction(db: self, pageTx: w)
+        } catch {
+            w.rollback()
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction at the newest committed snapshot.
+    public func read<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
+        let tx = try beginRead()
+        defer { tx.end() }
+        return try body(tx)
+    }
+
+    /// Runs `body` in the write transaction; commits when it returns, rolls back when it throws.
+    public func write<R>(_ body: (WriteTransaction) throws -> R) throws -> R {
+        let tx = try beginWrite()
+        do {
+            let result = try body(tx)
+            if tx.isActive { try tx.commit() }
+            return result
+        } catch {
+            tx.rollback()
+            throw error
+        }
+    }
+
+    /// Copies the log into the database file now.
+    @discardableResult
+    public func checkpoint() throws(SombraError) -> CheckpointResult { try pager.checkpoint() }
+
+    public var storageStats: PagerStats { pager.stats }
+    public var pageSize: Int { pager.pageSize }
+    public var isReadOnly: Bool { pager.isReadOnly }
+}

@@ -1,0 +1,101 @@
+// GraphKeys: the B+tree key layouts of the graph layer (Docs/FORMAT.md, "Graph trees").
+//
+// All integers big-endian so byte order is numeric order:
+//   nodes       node id (8)                                   -> node record
+//   edges       edge id (8)                                   -> edge record
+//   out-edges   source (8) | type (4) | target (8) | edge (8) -> empty
+//   in-edges    target (8) | type (4) | source (8) | edge (8) -> empty
+//   labels      label (4) | node (8)                          -> empty
+//   properties  index id (4) | index value (KeyEncoder) | node (8) -> [] exact, [1] truncated value
+//   names       0x01 | UTF-8 name -> id (4);  0x02 | id (4) -> UTF-8 name
+//   catalog     0x01 | counter name -> u64 LE; 0x02 | label (4) -> count; 0x03 | type (4) -> count;
+//               0x04 | label (4) | key (4) -> index id (4)
+import SombraFormat
+
+enum GraphKeys {
+    static func id(_ v: UInt64) -> [UInt8] {
+        var b: [UInt8] = []
+        b.reserveCapacity(8)
+        b.appendBE(v)
+        return b
+    }
+
+    static func readID(_ key: [UInt8], at offset: Int = 0) -> UInt64? {
+        guard offset >= 0, key.count >= offset + 8 else { return nil }
+        return key.loadBE(UInt64.self, at: offset)
+    }
+
+    static func adjacency(_ a: UInt64, _ type: UInt32, _ b: UInt64, _ edge: UInt64) -> [UInt8] {
+        var k: [UInt8] = []
+        k.reserveCapacity(28)
+        k.appendBE(a); k.appendBE(type); k.appendBE(b); k.appendBE(edge)
+        return k
+    }
+
+    static func adjacencyPrefix(_ a: UInt64, type: UInt32? = nil) -> [UInt8] {
+        var k: [UInt8] = []
+        k.reserveCapacity(12)
+        k.appendBE(a)
+        if let type { k.appendBE(type) }
+        return k
+    }
+
+    /// (this end, type, other end, edge) from an adjacency key.
+    static func parseAdjacency(_ k: [UInt8]) -> (UInt64, UInt32, UInt64, UInt64)? {
+        guard k.count == 28 else { return nil }
+        return (k.loadBE(UInt64.self, at: 0), k.loadBE(UInt32.self, at: 8), k.loadBE(UInt64.self, at: 12),
+                k.loadBE(UInt64.self, at: 20))
+    }
+
+    static func label(_ label: UInt32, _ node: UInt64) -> [UInt8] {
+        var k: [UInt8] = []
+        k.reserveCapacity(12)
+        k.appendBE(label); k.appendBE(node)
+        return k
+    }
+
+    static func labelPrefix(_ label: UInt32) -> [UInt8] {
+        var k: [UInt8] = []
+        k.appendBE(label)
+        return k
+    }
+
+    /// Longest string or bytes payload kept whole in a property-index key; longer ones are truncated and
+    /// their matches are confirmed against the record.
+    static let indexStringPrefixMax = 256
+
+    /// The index-key prefix for `value` in index `index` (without the node id), and whether it is exact.
+    static func propertyPrefix(_ index: UInt32, _ value: Value) throws(SombraError) -> (key: [UInt8], exact: Bool) {
+        var e = KeyEncoder(capacity: 32)
+        e.appendUInt32(index)
+        let exact = try e.appendIndexValue(value, stringPrefixMax: indexStringPrefixMax)
+        return (e.bytes, exact)
+    }
+
+    static func property(_ index: UInt32, _ value: Value, _ node: UInt64) throws(SombraError) -> (key: [UInt8], exact: Bool) {
+        var (k, exact) = try propertyPrefix(index, value)
+        k.appendBE(node)
+        return (k, exact)
+    }
+
+    static func nameToID(_ name: String) -> [UInt8] { [0x01] + Array(name.utf8) }
+    static func idToName(_ id: UInt32) -> [UInt8] {
+        var k: [UInt8] = [0x02]
+        k.appendBE(id)
+        return k
+    }
+
+    static func counter(_ name: String) -> [UInt8] { [0x01] + Array(name.utf8) }
+    static func labelCount(_ label: UInt32) -> [UInt8] { var k: [UInt8] = [0x02]; k.appendBE(label); return k }
+    static func typeCount(_ type: UInt32) -> [UInt8] { var k: [UInt8] = [0x03]; k.appendBE(type); return k }
+    static func indexDeclaration(_ label: UInt32, _ key: UInt32) -> [UInt8] {
+        var k: [UInt8] = [0x04]
+        k.appendBE(label); k.appendBE(key)
+        return k
+    }
+
+    static func u64Value(_ v: UInt64) -> [UInt8] { var b: [UInt8] = []; b.appendLE(v); return b }
+    static func readU64Value(_ b: [UInt8]) -> UInt64? { b.count == 8 ? b.loadLE(UInt64.self, at: 0) : nil }
+    static func u32Value(_ v: UInt32) -> [UInt8] { var b: [UInt8] = []; b.appendBE(v); return b }
+    static func readU32Value(_ b: [UInt8]) -> UInt32? { b.count == 4 ? b.loadBE(UInt32.self, at: 0) : nil }
+}

@@ -1,0 +1,112 @@
+// GraphTypes: the values users hold: ids, nodes, edges, directions.
+//
+// Invariants:
+//  1. NodeID and EdgeID 0 never name a record (ids are allocated from 1, increasing, never reused).
+//  2. `Node.labels` is sorted; property maps hold exact values (see `Value`).
+@_exported import enum SombraFormat.Value
+@_exported import enum SombraFormat.SombraError
+
+public struct NodeID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public init(_ value: UInt64) { self.rawValue = value }
+    public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "n\(rawValue)" }
+}
+
+public struct EdgeID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public init(_ value: UInt64) { self.rawValue = value }
+    public static func < (a: EdgeID, b: EdgeID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "e\(rawValue)" }
+}
+
+/// Which edges of a node: those leaving it, those arriving at it, or both.
+public enum Direction: String, Sendable, CaseIterable {
+    case outgoing
+    case incoming
+    case both
+}
+
+public struct Node: Sendable, Equatable, CustomStringConvertible {
+    public let id: NodeID
+    public var labels: [String]
+    public var properties: [String: Value]
+
+    public init(id: NodeID, labels: [String], properties: [String: Value]) {
+        self.id = id
+        self.labels = labels.sorted()
+        self.properties = properties
+    }
+
+    public subscript(key: String) -> Value? { properties[key] }
+    public var description: String { "(\(id):\(labels.joined(separator: ":")) \(properties))" }
+}
+
+public struct Edge: Sendable, Equatable, CustomStringConvertible {
+    public let id: EdgeID
+    public let source: NodeID
+    public let target: NodeID
+    public let type: String
+    public var properties: [String: Value]
+
+    public init(id: EdgeID, source: NodeID, target: NodeID, type: String, properties: [String: Value]) {
+        self.id = id
+        self.source = source
+        self.target = target
+        self.type = type
+        self.properties = properties
+    }
+
+    public subscript(key: String) -> Value? { properties[key] }
+    public var description: String { "(\(source))-[\(id):\(type)]->(\(target))" }
+}
+
+/// An edge as seen from one of its endpoints, read from the adjacency index without loading the record.
+public struct EdgeRef: Sendable, Hashable {
+    public let id: EdgeID
+    public let source: NodeID
+    public let target: NodeID
+    public let type: String
+
+    /// The endpoint that is not `node` (the node itself for a self-loop).
+    public func other(than node: NodeID) -> NodeID { source == node ? target : source }
+}
+
+/// A range of property values in Sombra's total order of values (see `Value.totalOrder`).
+public struct ValueRange: Sendable, Equatable {
+    public var lower: Value?
+    public var lowerInclusive: Bool
+    public var upper: Value?
+    public var upperInclusive: Bool
+
+    public init(lower: Value? = nil, lowerInclusive: Bool = true, upper: Value? = nil, upperInclusive: Bool = false) {
+        self.lower = lower
+        self.lowerInclusive = lowerInclusive
+        self.upper = upper
+        self.upperInclusive = upperInclusive
+    }
+
+    /// `lower ..< upper`
+    public static func halfOpen(_ lower: Value, _ upper: Value) -> ValueRange {
+        ValueRange(lower: lower, lowerInclusive: true, upper: upper, upperInclusive: false)
+    }
+
+    /// `lower ... upper`
+    public static func closed(_ lower: Value, _ upper: Value) -> ValueRange {
+        ValueRange(lower: lower, lowerInclusive: true, upper: upper, upperInclusive: true)
+    }
+
+    public func contains(_ v: Value) -> Bool {
+        if let lower {
+            let c = Value.totalOrder(v, lower)
+            if c < 0 || (c == 0 && !lowerInclusive) { return false }
+        }
+        if let upper {
+            let c = Value.totalOrder(v, upper)
+            if c > 0 || (c == 0 && !upperInclusive) { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,44 @@
+// NameCache: committed label, edge-type and property-key names and their interned ids, shared by all
+// transactions of a GraphDB. Names are in one namespace; an id, once committed, never changes meaning.
+//
+// Invariants:
+//  1. Only committed names enter this cache (readers add what they read at a committed snapshot; a writer
+//     adds its new names after its commit succeeds), so a rolled-back id is never cached.
+import Synchronization
+
+final class NameCache: Sendable {
+    private struct Maps {
+        var byID: [UInt32: String] = [:]
+        var byName: [String: UInt32] = [:]
+    }
+    private let maps = Mutex(Maps())
+
+    func name(for id: UInt32) -> String? { maps.withLock { $0.byID[id] } }
+    func id(for name: String) -> UInt32? { maps.withLock { $0.byName[name] } }
+
+    func add(_ name: String, _ id: UInt32) {
+        maps.withLock { m in
+            m.byID[id] = name
+            m.byName[name] = id
+        }
+    }
+
+    func add(_ entries: [String: UInt32]) {
+        guard !entries.isEmpty else { return }
+        maps.withLock { m in
+            for (n, i) in entries { m.byID[i] = n; m.byName[n] = i }
+        }
+    }
+}
+
+enum NameRules {
+    static let maxBytes = 1024
+
+    /// Labels, edge types and property keys: 1...1024 bytes of UTF-8 with no NUL character.
+    static func validate(_ name: String, _ what: String) throws(SombraError) {
+        let n = name.utf8.count
+        guard n > 0 else { throw .invalidArgument("\(what) name is empty") }
+        guard n <= maxBytes else { throw .invalidArgument("\(what) name is \(n) bytes; the maximum is \(maxBytes)") }
+        guard !name.utf8.contains(0) else { throw .invalidArgument("\(what) name contains a NUL character") }
+    }
+}

@@ -1,0 +1,278 @@
+// TransactionQueries: nodes by label, by property (through an index, or by scan with the same results),
+// in id order, and edges, neighbours and degrees of a node.
+//
+// Invariants:
+//  1. A property query gives the same set of nodes whether or not an index on (label, key) exists.
+//  2. Index entries whose value was truncated (long strings, marked [1]) are confirmed against the record.
+//  3. `both` lists a self-loop once.
+import SombraFormat
+import SombraIndex
+import SombraStorage
+
+extension Transaction {
+    // MARK: Nodes by id
+
+    /// Every node, in id order.
+    public func allNodes() throws(SombraError) -> NodeIDCursor {
+        try nodes(inIDRange: NodeID(0)...NodeID(UInt64.max))
+    }
+
+    /// Nodes whose id lies in `range`, in id order.
+    public func nodes(inIDRange range: ClosedRange<NodeID>, reverse: Bool = false) throws(SombraError) -> NodeIDCursor {
+        try checkUsable()
+        guard let trees else { return .empty }
+        let r = KeyRange(lower: .included(GraphKeys.id(range.lowerBound.rawValue)),
+                         upper: .included(GraphKeys.id(range.upperBound.rawValue)))
+        var scan = trees.nodes.scan(r, reverse: reverse, in: pages)
+        return NodeIDCursor { () throws(SombraError) -> NodeID? in
+            guard let (k, _) = try scan.next() else { return nil }
+            guard let id = GraphKeys.readID(k) else { throw .corruptPage(page: trees.nodes.root.rawValue, reason: "bad node key") }
+            return NodeID(id)
+        }
+    }
+
+    /// The first `n` nodes in id order.
+    public func firstNodes(_ n: Int) throws(SombraError) -> [NodeID] {
+        var c = try allNodes()
+        return try c.collect(limit: max(0, n))
+    }
+
+    /// The last `n` nodes in id order, newest first.
+    public func lastNodes(_ n: Int) throws(SombraError) -> [NodeID] {
+        var c = try nodes(inIDRange: NodeID(0)...NodeID(UInt64.max), reverse: true)
+        return try c.collect(limit: max(0, n))
+    }
+
+    /// Every edge, in id order.
+    public func allEdges() throws(SombraError) -> EdgeIDCursor {
+        try checkUsable()
+        guard let trees else { return EdgeIDCursor { () throws(SombraError) -> EdgeID? in nil } }
+        var scan = trees.edges.scan(.all, in: pages)
+        return EdgeIDCursor { () throws(SombraError) -> EdgeID? in
+            guard let (k, _) = try scan.next() else { return nil }
+            guard let id = GraphKeys.readID(k) else { throw .corruptPage(page: trees.edges.root.rawValue, reason: "bad edge key") }
+            return EdgeID(id)
+        }
+    }
+
+    // MARK: Labels
+
+    /// Nodes carrying `label`, in id order.
+    public func nodes(withLabel label: String) throws(SombraError) -> NodeIDCursor {
+        try checkUsable()
+        guard let trees, let labelID = try existingID(label) else { return .empty }
+        var scan = trees.labels.scan(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
+        return NodeIDCursor { () throws(SombraError) -> NodeID? in
+            guard let (k, _) = try scan.next() else { return nil }
+            guard let id = GraphKeys.readID(k, at: 4) else { throw .corruptPage(page: trees.labels.root.rawValue, reason: "bad label key") }
+            return NodeID(id)
+        }
+    }
+
+    // MARK: Properties
+
+    /// The id of the index on (label, key), if declared.
+    func indexID(label: UInt32, key: UInt32) throws(SombraError) -> UInt32? {
+        guard let trees, let b = try trees.catalog.get(GraphKeys.indexDeclaration(label, key), in: pages) else { return nil }
+        guard let id = GraphKeys.readU32Value(b) else {
+            throw .corruptPage(page: trees.catalog.root.rawValue, reason: "index declaration is malformed")
+        }
+        return id
+    }
+
+    /// Whether an index on (label, key) exists.
+    public func hasIndex(label: String, key: String) throws(SombraError) -> Bool {
+        try checkUsable()
+        guard let l = try existingID(label), let k = try existingID(key) else { return false }
+        return try indexID(label: l, key: k) != nil
+    }
+
+    /// Every declared index as (label, key).
+    public func indexes() throws(SombraError) -> [(label: String, key: String)] {
+        try checkUsable()
+        guard let trees else { return [] }
+        var out: [(label: String, key: String)] = []
+        var scan = trees.catalog.scan(.prefix([0x04]), in: pages)
+        while let (k, _) = try scan.next() {
+            guard k.count == 9 else { throw .corruptPage(page: trees.catalog.root.rawValue, reason: "index declaration key is malformed") }
+            out.append((try name(k.loadBE(UInt32.self, at: 1)), try name(k.loadBE(UInt32.self, at: 5))))
+        }
+        return out
+    }
+
+    /// Nodes with `label` whose property `key` equals `value` (through the index when there is one).
+    public func nodes(withLabel label: String, where key: String, equals value: Value) throws(SombraError) -> NodeIDCursor {
+        try checkUsable()
+        guard value.isIndexable else { throw .invalidArgument("lists and maps cannot be compared in a property query") }
+        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty }
+        guard let index = try indexID(label: l, key: k) else {
+            return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
+        }
+        let (prefix, exact) = try GraphKeys.propertyPrefix(index, value)
+        var scan = trees.properties.scan(.prefix(prefix), in: pages)
+        return NodeIDCursor { [self] () throws(SombraError) -> NodeID? in
+            while let (key, v) = try scan.next() {
+                guard let id = GraphKeys.readID(key, at: key.count - 8) else {
+                    throw .corruptPage(page: trees.properties.root.rawValue, reason: "bad property index key")
+                }
+                if exact && v.isEmpty { return NodeID(id) }
+                if let p = try nodeRecord(NodeID(id))?.property(for: k), Value.totalOrder(p, value) == 0 { return NodeID(id) }
+            }
+            return nil
+        }
+    }
+
+    /// Nodes with `label` whose property `key` lies in `range`, in value order when indexed.
+    public func nodes(withLabel label: String, where key: String, in range: ValueRange) throws(SombraError) -> NodeIDCursor {
+        try checkUsable()
+        for bound in [range.lower, range.upper] {
+            if let b = bound, !b.isIndexable { throw .invalidArgument("lists and maps cannot bound a range") }
+        }
+        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty }
+        guard let index = try indexID(label: l, key: k) else {
+            return try scanByProperty(labelID: l, keyID: k) { range.contains($0) }
+        }
+        var lower = KeyBound.included(GraphKeys.labelPrefix(index))
+        var upper = KeyBound.excluded(KeyEncoding.prefixEnd(GraphKeys.labelPrefix(index)) ?? [0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        var boundsExact = true
+        if let lo = range.lower {
+            let (p, exact) = try GraphKeys.propertyPrefix(index, lo)
+            boundsExact = boundsExact && exact
+            if range.lowerInclusive || !exact { lower = .included(p) } else if let end = KeyEncoding.prefixEnd(p) { lower = .included(end) }
+        }
+        if let hi = range.upper {
+            let (p, exact) = try GraphKeys.propertyPrefix(index, hi)
+            boundsExact = boundsExact && exact
+            if range.upperInclusive || !exact {
+                if let end = KeyEncoding.prefixEnd(p) { upper = .excluded(end) }
+            } else {
+                upper = .excluded(p)
+            }
+        }
+        var scan = trees.properties.scan(KeyRange(lower: lower, upper: upper), in: pages)
+        return NodeIDCursor { [self] () throws(SombraError) -> NodeID? in
+            while let (key, v) = try scan.next() {
+                guard let id = GraphKeys.readID(key, at: key.count - 8) else {
+                    throw .corruptPage(page: trees.properties.root.rawValue, reason: "bad property index key")
+                }
+                if boundsExact && v.isEmpty { return NodeID(id) }
+                if let p = try nodeRecord(NodeID(id))?.property(for: k), range.contains(p) { return NodeID(id) }
+            }
+            return nil
+        }
+    }
+
+    /// The unindexed path: every node with the label, filtered by its record.
+    func scanByProperty(labelID: UInt32, keyID: UInt32, _ matches: @escaping (Value) -> Bool) throws(SombraError) -> NodeIDCursor {
+        guard let trees else { return .empty }
+        var scan = trees.labels.scan(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
+        return NodeIDCursor { [self] () throws(SombraError) -> NodeID? in
+            while let (k, _) = try scan.next() {
+                guard let id = GraphKeys.readID(k, at: 4) else { throw .corruptPage(page: trees.labels.root.rawValue, reason: "bad label key") }
+                if let v = try nodeRecord(NodeID(id))?.property(for: keyID), v.isIndexable, matches(v) { return NodeID(id) }
+            }
+            return nil
+        }
+    }
+
+    // MARK: Edges and neighbours
+
+    /// Type ids for a filter: nil means every type; an empty result means no edge can match.
+    func typeIDs(_ types: [String]?) throws(SombraError) -> [UInt32]? {
+        guard let types else { return nil }
+        var ids: [UInt32] = []
+        for t in types { if let id = try existingID(t) { ids.append(id) } }
+        return Array(Set(ids)).sorted()
+    }
+
+    /// Raw adjacency entries (this end, type, other end, edge) of one direction.
+    func adjacencyCursor(_ node: NodeID, outgoing: Bool, types: [UInt32]?) -> () throws(SombraError) -> (UInt64, UInt32, UInt64, UInt64)? {
+        guard let trees else { return { () throws(SombraError) in nil } }
+        let tree = outgoing ? trees.outEdges : trees.inEdges
+        let prefixes: [[UInt8]] = types.map { $0.map { GraphKeys.adjacencyPrefix(node.rawValue, type: $0) } }
+            ?? [GraphKeys.adjacencyPrefix(node.rawValue)]
+        var i = 0
+        var scan: BTreeScan? = nil
+        let reader = pages
+        return { () throws(SombraError) -> (UInt64, UInt32, UInt64, UInt64)? in
+            while true {
+                if scan == nil {
+                    guard i < prefixes.count else { return nil }
+                    scan = tree.scan(.prefix(prefixes[i]), in: reader)
+                    i += 1
+                }
+                if let (k, _) = try scan!.next() {
+                    guard let parsed = GraphKeys.parseAdjacency(k) else {
+                        throw .corruptPage(page: tree.root.rawValue, reason: "bad adjacency key")
+                    }
+                    return parsed
+                }
+                scan = nil
+            }
+        }
+    }
+
+    /// Edges of `node` in `direction`, optionally only of `types`. Lazy.
+    public func edges(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> EdgeCursor {
+        try checkUsable()
+        let ids = try typeIDs(types)
+        if let ids, ids.isEmpty { return .empty }
+        var out = direction == .incoming ? nil : adjacencyCursor(node, outgoing: true, types: ids)
+        var inc = direction == .outgoing ? nil : adjacencyCursor(node, outgoing: false, types: ids)
+        let skipSelfLoopsOnIncoming = direction == .both
+        return EdgeCursor { [self] () throws(SombraError) -> EdgeRef? in
+            if let o = out {
+                if let (a, t, b, e) = try o() {
+                    return EdgeRef(id: EdgeID(e), source: NodeID(a), target: NodeID(b), type: try name(t))
+                }
+                out = nil
+            }
+            if let i = inc {
+                while let (a, t, b, e) = try i() {
+                    if skipSelfLoopsOnIncoming && a == b { continue }
+                    return EdgeRef(id: EdgeID(e), source: NodeID(b), target: NodeID(a), type: try name(t))
+                }
+                inc = nil
+            }
+            return nil
+        }
+    }
+
+    /// Distinct neighbours of `node`, in the order their edges are found.
+    public func neighbors(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> [NodeID] {
+        try checkUsable()
+        let ids = try typeIDs(types)
+        if let ids, ids.isEmpty { return [] }
+        var seen = Set<UInt64>()
+        var out: [NodeID] = []
+        for outgoing in [true, false] {
+            if outgoing && direction == .incoming { continue }
+            if !outgoing && direction == .outgoing { continue }
+            let next = adjacencyCursor(node, outgoing: outgoing, types: ids)
+            while let (_, _, other, _) = try next() {
+                if seen.insert(other).inserted { out.append(NodeID(other)) }
+            }
+        }
+        return out
+    }
+
+    /// The number of edges of `node` in `direction` (a self-loop counts once for `both`).
+    public func degree(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> Int {
+        try checkUsable()
+        guard let trees else { return 0 }
+        let ids = try typeIDs(types)
+        if let ids, ids.isEmpty { return 0 }
+        let prefixes = ids.map { $0.map { GraphKeys.adjacencyPrefix(node.rawValue, type: $0) } } ?? [GraphKeys.adjacencyPrefix(node.rawValue)]
+        var total = 0
+        for p in prefixes {
+            if direction != .incoming { total += try trees.outEdges.count(.prefix(p), in: pages) }
+            if direction != .outgoing { total += try trees.inEdges.count(.prefix(p), in: pages) }
+        }
+        if direction == .both {
+            // Self-loops appear in both trees; count them once.
+            let loops = adjacencyCursor(node, outgoing: true, types: ids)
+            while let (a, _, b, _) = try loops() where a == b { total -= 1 }
+        }
+        return total
+    }
+}
