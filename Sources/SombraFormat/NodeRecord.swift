@@ -143,8 +143,10 @@ enum PropertyList {
     }
 
     static func value(for key: UInt32, in properties: [Property]) -> Value? {
+        // Value is ExpressibleByNilLiteral: spell out `.none`, or `nil` here would mean `.some(.null)`.
         let (index, found) = search(properties, key)
-        return found ? properties[index].value : nil
+        guard found else { return .none }
+        return properties[index].value
     }
 
     static func set(_ value: Value, for key: UInt32, in properties: inout [Property]) -> Value? {
@@ -155,12 +157,13 @@ enum PropertyList {
             return old
         }
         properties.insert(Property(key: key, value: value), at: index)
-        return nil
+        return .none
     }
 
     static func remove(_ key: UInt32, from properties: inout [Property]) -> Value? {
         let (index, found) = search(properties, key)
-        return found ? properties.remove(at: index).value : nil
+        guard found else { return .none }
+        return properties.remove(at: index).value
     }
 
     static func append(_ properties: [Property], to bytes: inout [UInt8]) throws(SombraError) {

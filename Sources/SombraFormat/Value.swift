@@ -205,6 +205,10 @@ extension Value: CustomStringConvertible {
 }
 
 // MARK: Literals
+//
+// Caution: with ExpressibleByNilLiteral, a bare `nil` whose type is inferred as Value (for instance the
+// `: nil` arm of a ternary whose other arm is a Value) means `.null`, not "absent". Code that returns `Value?`
+// spells absence as `.none`.
 
 extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,

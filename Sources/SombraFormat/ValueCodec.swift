@@ -154,7 +154,7 @@ public enum ValueCodec {
                 throw reader.corrupt("map key at offset \(keyOffset) is not valid UTF-8")
             }
             let value = try read(from: &reader, depth: depth + 1)
-            guard entries.updateValue(value, forKey: key) == nil else {
+            if case .some = entries.updateValue(value, forKey: key) {
                 throw reader.corrupt("map key at offset \(keyOffset) duplicates an earlier, equivalent key")
             }
             previousKey = keyBytes
