@@ -11,8 +11,8 @@
 //  2. `snapshotAllApplied()`: live entries with live bytes (a process crash: the kernel keeps everything).
 //  3. `imagesWithPendingPrefixes()`: a unit with n pending operations has n+1 choices, "its first k applied"
 //     for k in 0...n. If the product of the choices is <= `maxCrossProductImages` (default 64), every
-//     combination is returned (product images; the first is all zeros = durable-only, the last applies
-//     everything). Otherwise 1 + sum(n) images: the durable-only image, then for each unit in order, for k
+//     combination is returned (product images, last unit varying fastest; the first is all zeros =
+//     durable-only, the last applies everything). Otherwise 1 + sum(n) images: the durable-only image, then for each unit in order, for k
 //     in 1...n, that unit at k and every other unit at 0. No unit: one image (durable-only).
 //  4. `imageWithRandomSubset(seed:)`: every pending entry change is kept or dropped (1/2 each); every pending
 //     truncate is kept or dropped (1/2 each); every pending write is kept, dropped or torn (1/3 each), torn
@@ -93,7 +93,8 @@ extension SimulatedFileSystem {
                     var bytes = node.durable
                     var tally = (kept: 0, torn: 0)
                     for op in node.pending {
-                        guard let survivor = Self.randomSurvivor(of: op, sector: sector, random: &random) else { continue }
+                        guard let survivor = Self.randomSurvivor(of: op, sector: sector, random: &random)
+                        else { continue }
                         survivor.apply(to: &bytes)
                         if survivor == op { tally.kept += 1 } else { tally.torn += 1 }
                     }
@@ -116,7 +117,8 @@ extension SimulatedFileSystem {
             var torn = node.durable
             for op in node.pending[..<pendingIndex] { op.apply(to: &torn) }
             PendingOperation.write(offset: offset, bytes: Array(bytes.prefix(max(0, keepBytes)))).apply(to: &torn)
-            let label = "torn write: \(path) pending #\(pendingIndex) kept \(min(max(0, keepBytes), bytes.count))/\(bytes.count) bytes"
+            let kept = min(max(0, keepBytes), bytes.count)
+            let label = "torn write: \(path) pending #\(pendingIndex) kept \(kept)/\(bytes.count) bytes"
             return Self.image(of: s, entries: s.durableEntries, label: label) {
                 $0 == inode ? torn : s.inodes[$0]?.durable ?? []
             }

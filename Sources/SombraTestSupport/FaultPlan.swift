@@ -3,7 +3,7 @@
 //
 // Invariants:
 //  1. Counting is 1-based and starts when the plan is set on the file system: `failAt == 1` fails the first
-//     matching operation after `faultPlan = ...`.
+//     matching operation after `faultPlan = ...`; `failAt < 1` never fires.
 //  2. An operation matches when its kind is in `operations` and its path ends with `pathSuffix` (if given).
 //     Only the counted operations below can match: read, write, size, truncate, sync, open, remove,
 //     syncDirectory. `lock`, `close`, `exists` and `isDirectory` are never counted and never fail by plan

@@ -66,8 +66,16 @@ struct SimulatedInode: Sendable {
         for op in pending { op.apply(to: &live) }
     }
 
+    /// Mutates in place (`inodes[id]?.append(op)`), so a write never copies the whole file.
+    mutating func append(_ op: PendingOperation) {
+        op.apply(to: &live)
+        pending.append(op)
+    }
+
+    /// Applies the pending operations to `durable` in place rather than sharing `live`'s buffer, so the
+    /// next write does not copy the whole file.
     mutating func makeDurable() {
-        durable = live
+        for op in pending { op.apply(to: &durable) }
         pending = []
     }
 }
@@ -160,10 +168,7 @@ struct SimulatedState: Sendable {
     }
 
     mutating func appendPending(_ op: PendingOperation, inode: Int) {
-        guard var node = inodes[inode] else { return }
-        op.apply(to: &node.live)
-        node.pending.append(op)
-        inodes[inode] = node
+        inodes[inode]?.append(op)
     }
 
     /// Throws `.diskFull` if growing `inode` to `newSize` bytes would pass `capacityBytes`.

@@ -83,17 +83,18 @@ extension SimulatedFileSystem {
     }
 
     /// Directory-entry changes (creations and removals) not yet made durable by `syncDirectory`.
-    public var pendingDirectoryEntryCount: Int { state.withLock { $0.pendingEntries.values.reduce(0) { $0 + $1.count } } }
+    public var pendingDirectoryEntryCount: Int {
+        state.withLock { $0.pendingEntries.values.reduce(0) { $0 + $1.count } }
+    }
 
     func damage(_ path: String,
                 _ change: (inout [UInt8]) throws(SombraError) -> Void) throws(SombraError) {
         try state.withLock { s throws(SombraError) in
-            guard let inode = s.liveEntries[path], var node = s.inodes[inode] else {
+            guard let inode = s.liveEntries[path], s.inodes[inode] != nil else {
                 throw SombraError.fileNotFound(path: path)
             }
-            try change(&node.durable)
-            node.replayPending()
-            s.inodes[inode] = node
+            try change(&s.inodes[inode, default: SimulatedInode(durable: [])].durable)
+            s.inodes[inode]?.replayPending()
         }
     }
 }
