@@ -1,0 +1,214 @@
+// NodeView: a read-only, validating view of one B-tree page, decoded in place (no per-cell allocation).
+// Layer: SombraIndex. Spec: Docs/FORMAT.md, "B+tree pages", validity rules B1–B12.
+//
+// Invariants:
+//  1. `init` checks the page's size, kind and B-tree header (rules B1–B5) before any other field is used.
+//  2. Every accessor that touches a cell first checks that cell's slot offset and extent against the header
+//     and the page size (rules B6–B8), so a corrupt page throws `.corruptPage` naming the page, never traps.
+//  3. Child page numbers are checked to be non-zero and below the reader's page count (rule B9).
+//  4. The view holds the page array by value (copy-on-write); it never mutates it.
+import SombraFormat
+import SombraStorage
+
+struct NodeView {
+    let bytes: [UInt8]
+    let page: PageID
+    let isLeaf: Bool
+    let cellCount: Int
+    let fragmentedBytes: Int
+    let contentStart: Int
+    let rightChild: UInt64
+    let pageCount: UInt64
+
+    var pageSize: Int { bytes.count }
+    var slotEnd: Int { BTreeLayout.slotArrayOffset + cellCount * BTreeLayout.slotSize }
+    /// Header, slots and live cells (what a compacted page would occupy).
+    var usedBytes: Int { slotEnd + (pageSize - contentStart - fragmentedBytes) }
+    var minCellSize: Int { isLeaf ? BTreeLayout.leafCellHeaderSize : BTreeLayout.interiorCellHeaderSize }
+
+    init(_ bytes: [UInt8], page: PageID, pageSize: Int, pageCount: UInt64) throws(SombraError) {
+        guard bytes.count == pageSize, pageSize > BTreeLayout.slotArrayOffset else {
+            throw .corruptPage(page: page.rawValue, reason: "page is \(bytes.count) bytes, expected \(pageSize)")
+        }
+        switch bytes[PageHeader.kindOffset] {
+        case PageKind.btreeLeaf.rawValue: isLeaf = true
+        case PageKind.btreeInterior.rawValue: isLeaf = false
+        default:
+            throw .corruptPage(page: page.rawValue,
+                               reason: "expected a B-tree page, found page kind \(bytes[PageHeader.kindOffset])")
+        }
+        self.bytes = bytes
+        self.page = page
+        self.pageCount = pageCount
+        cellCount = Int(bytes.loadLE(UInt16.self, at: BTreeLayout.cellCountOffset))
+        fragmentedBytes = Int(bytes.loadLE(UInt16.self, at: BTreeLayout.fragmentedOffset))
+        contentStart = Int(bytes.loadLE(UInt32.self, at: BTreeLayout.contentStartOffset))
+        rightChild = bytes.loadLE(UInt64.self, at: BTreeLayout.rightChildOffset)
+        let slotEnd = BTreeLayout.slotArrayOffset + cellCount * BTreeLayout.slotSize
+        guard slotEnd <= contentStart, contentStart <= pageSize else {
+            throw .corruptPage(page: page.rawValue,
+                               reason: "cell count \(cellCount) and content start \(contentStart) do not fit the page")
+        }
+        guard fragmentedBytes <= pageSize - contentStart else {
+            throw .corruptPage(page: page.rawValue, reason: "fragmented byte count \(fragmentedBytes) exceeds the content area")
+        }
+        if isLeaf {
+            guard rightChild == 0 else {
+                throw .corruptPage(page: page.rawValue, reason: "leaf page has a right child pointer")
+            }
+        } else {
+            guard rightChild != 0, rightChild < pageCount else {
+                throw .corruptPage(page: page.rawValue, reason: "right child \(rightChild) is not a valid page number")
+            }
+        }
+    }
+
+    func corrupt(_ reason: String) -> SombraError { .corruptPage(page: page.rawValue, reason: reason) }
+
+    /// The validated offset of cell `i` (0 ≤ i < cellCount is the caller's duty).
+    @inline(__always)
+    func cellOffset(_ i: Int) throws(SombraError) -> Int {
+        let offset = Int(bytes.loadLE(UInt16.self, at: BTreeLayout.slotArrayOffset + i * BTreeLayout.slotSize))
+        guard offset >= contentStart, offset <= pageSize - minCellSize else {
+            throw corrupt("slot \(i) holds cell offset \(offset) outside the content area \(contentStart)..<\(pageSize)")
+        }
+        return offset
+    }
+
+    /// Start and length of the key of cell `i`, checked to lie within the page.
+    @inline(__always)
+    func keyLocation(_ i: Int) throws(SombraError) -> (start: Int, count: Int) {
+        let offset = try cellOffset(i)
+        let start: Int
+        let count: Int
+        if isLeaf {
+            count = Int(bytes.loadLE(UInt16.self, at: offset + BTreeLayout.leafKeyLengthOffset))
+            start = offset + BTreeLayout.leafCellHeaderSize
+        } else {
+            count = Int(bytes.loadLE(UInt16.self, at: offset + BTreeLayout.interiorKeyLengthOffset))
+            start = offset + BTreeLayout.interiorCellHeaderSize
+        }
+        guard count <= pageSize - start else { throw corrupt("key of cell \(i) (\(count) bytes) runs past the page end") }
+        return (start, count)
+    }
+
+    func key(at i: Int) throws(SombraError) -> ArraySlice<UInt8> {
+        let location = try keyLocation(i)
+        return bytes[location.start..<(location.start + location.count)]
+    }
+
+    /// Sign of (key of cell `i`) - `key`, compared in place.
+    @inline(__always)
+    func compareKey(at i: Int, with key: [UInt8]) throws(SombraError) -> Int {
+        let location = try keyLocation(i)
+        return compareBytes(bytes[location.start..<(location.start + location.count)], key[...])
+    }
+
+    /// First cell whose key is >= `key`, and whether it is equal.
+    func lowerBound(_ key: [UInt8]) throws(SombraError) -> (index: Int, found: Bool) {
+        var low = 0
+        var high = cellCount
+        var found = false
+        while low < high {
+            let mid = low + (high - low) / 2
+            let order = try compareKey(at: mid, with: key)
+            if order < 0 {
+                low = mid + 1
+            } else {
+                high = mid
+                found = order == 0
+            }
+        }
+        return (low, found && low < cellCount)
+    }
+
+    /// First cell whose key is > `key`; for an interior page this is the index of the child to descend into.
+    func upperBound(_ key: [UInt8]) throws(SombraError) -> Int {
+        var low = 0
+        var high = cellCount
+        while low < high {
+            let mid = low + (high - low) / 2
+            if try compareKey(at: mid, with: key) <= 0 { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Child `i` of an interior page (i == cellCount is the right child), checked to be a valid page number.
+    func child(at i: Int) throws(SombraError) -> PageID {
+        if i == cellCount { return PageID(rightChild) }
+        let offset = try cellOffset(i)
+        let child = bytes.loadLE(UInt64.self, at: offset)
+        guard child != 0, child < pageCount else {
+            throw corrupt("cell \(i) points at child \(child), not a valid page number")
+        }
+        return PageID(child)
+    }
+
+    /// Size in bytes of cell `i` (without its slot), checked to lie within the page.
+    func cellSize(_ i: Int) throws(SombraError) -> Int {
+        if isLeaf { return try leafCell(at: i).size }
+        let location = try keyLocation(i)
+        return BTreeLayout.interiorCellHeaderSize + location.count
+    }
+
+    /// The raw bytes of cell `i`.
+    func cellBytes(_ i: Int) throws(SombraError) -> [UInt8] {
+        let offset = try cellOffset(i)
+        let size = try cellSize(i)
+        return Array(bytes[offset..<(offset + size)])
+    }
+
+    func leafCell(at i: Int) throws(SombraError) -> LeafCell {
+        let offset = try cellOffset(i)
+        let flags = bytes[offset]
+        guard flags & ~BTreeLayout.knownFlags == 0 else { throw corrupt("cell \(i) has unknown flags \(flags)") }
+        let keyCount = Int(bytes.loadLE(UInt16.self, at: offset + BTreeLayout.leafKeyLengthOffset))
+        let valueLength = Int(bytes.loadLE(UInt32.self, at: offset + BTreeLayout.leafValueLengthOffset))
+        let keyStart = offset + BTreeLayout.leafCellHeaderSize
+        let payloadStart = keyStart + keyCount
+        let isOverflow = flags & BTreeLayout.flagOverflow != 0
+        let payloadSize = isOverflow ? BTreeLayout.overflowPointerSize : valueLength
+        guard payloadStart <= pageSize, payloadSize <= pageSize - payloadStart else {
+            throw corrupt("cell \(i) (key \(keyCount) bytes, value \(valueLength) bytes) runs past the page end")
+        }
+        var overflowPage = PageID.none
+        if isOverflow {
+            guard valueLength > 0, valueLength <= BTree.maxValueBytes else {
+                throw corrupt("cell \(i) has overflow value length \(valueLength) outside 1...\(BTree.maxValueBytes)")
+            }
+            overflowPage = PageID(bytes.loadLE(UInt64.self, at: payloadStart))
+            guard overflowPage.rawValue != 0, overflowPage.rawValue < pageCount else {
+                throw corrupt("cell \(i) points at overflow page \(overflowPage.rawValue), not a valid page number")
+            }
+        }
+        return LeafCell(offset: offset, flags: flags, keyStart: keyStart, keyCount: keyCount,
+                        valueLength: valueLength, payloadStart: payloadStart, overflowPage: overflowPage,
+                        size: payloadStart + payloadSize - offset)
+    }
+}
+
+/// A validated leaf cell's fields (offsets into the page).
+struct LeafCell {
+    let offset: Int
+    let flags: UInt8
+    let keyStart: Int
+    let keyCount: Int
+    /// Inline: the inline stored length; overflow: the total stored length in the chain.
+    let valueLength: Int
+    let payloadStart: Int
+    let overflowPage: PageID
+    let size: Int
+
+    var isOverflow: Bool { flags & BTreeLayout.flagOverflow != 0 }
+    var isCompressed: Bool { flags & BTreeLayout.flagCompressed != 0 }
+}
+
+extension PageReader {
+    /// Reads `page` and decodes it as a B-tree page.
+    func btreeNode(_ page: PageID) throws(SombraError) -> NodeView {
+        guard page.rawValue != 0, page.rawValue < pageCount else {
+            throw .corruptPage(page: page.rawValue, reason: "B-tree page number out of range (page count \(pageCount))")
+        }
+        return try NodeView(self.page(page), page: page, pageSize: pageSize, pageCount: pageCount)
+    }
+}
