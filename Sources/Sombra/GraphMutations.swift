@@ -12,6 +12,7 @@ extension WriteTransaction {
         try checkUsable()
         for l in labels { try NameRules.validate(l, "label") }
         try precheck(properties)
+        try precheckIndexable(labels: labels, properties: properties)
         return try mutate { () throws(SombraError) -> NodeID in
             let id = NodeID(try nextID(Counter.nextNode))
             var labelIDs: [UInt32] = []
@@ -37,6 +38,9 @@ extension WriteTransaction {
         try NameRules.validate(key, "property key")
         try precheck([key: value])
         guard let old = try nodeRecord(node) else { throw .nodeNotFound(node.rawValue) }
+        var labelNames: [String] = []
+        for l in old.labels { labelNames.append(try name(l)) }
+        try precheckIndexable(labels: labelNames, properties: [key: value])
         try mutate { () throws(SombraError) in
             var record = old
             _ = record.setProperty(value, for: try intern(key, "property key"))
@@ -66,6 +70,9 @@ extension WriteTransaction {
         try checkUsable()
         try NameRules.validate(label, "label")
         guard let old = try nodeRecord(node) else { throw .nodeNotFound(node.rawValue) }
+        var props: [String: Value] = [:]
+        for p in old.properties { props[try name(p.key)] = p.value }
+        try precheckIndexable(labels: [label], properties: props)
         try mutate { () throws(SombraError) in
             let l = try intern(label, "label")
             var record = old

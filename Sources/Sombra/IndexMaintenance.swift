@@ -34,6 +34,19 @@ extension WriteTransaction {
         for (k, v) in after where before[k] != v { try t.properties.put(k, v, in: pageTx) }
     }
 
+    /// Before any write: throws if a node with `labels` (names) and these property values would put NaN or
+    /// -0.0 into an index. Only existing names can be indexed, so nothing is interned here.
+    func precheckIndexable(labels: [String], properties: [String: Value]) throws(SombraError) {
+        guard !indexesByLabel.isEmpty else { return }
+        for label in labels {
+            guard let l = try existingID(label), let decls = indexesByLabel[l] else { continue }
+            for (key, value) in properties {
+                guard let k = try existingID(key), decls.contains(where: { $0.key == k }) else { continue }
+                try validateIndexable(value, key: key)
+            }
+        }
+    }
+
     /// Throws if `r` would put NaN or -0.0 into an index (invariant 2).
     func checkIndexable(_ r: NodeRecord) throws(SombraError) {
         guard !indexesByLabel.isEmpty else { return }

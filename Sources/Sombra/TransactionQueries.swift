@@ -271,7 +271,7 @@ extension Transaction {
         if direction == .both {
             // Self-loops appear in both trees; count them once.
             let loops = adjacencyCursor(node, outgoing: true, types: ids)
-            while let (a, _, b, _) = try loops() where a == b { total -= 1 }
+            while let (a, _, b, _) = try loops() { if a == b { total -= 1 } }
         }
         return total
     }
