@@ -1,1 +1,4 @@
-print("sombractl")
+// sombractl: a tiny main; the commands live in SombraCtlKit.
+import SombraCtlKit
+
+SombraCtl.main()
