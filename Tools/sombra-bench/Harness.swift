@@ -72,11 +72,14 @@ struct PhaseResult {
     var fileSizeBytes: Int64?
     var peakRSSBytes: Int64?
     var peakWasReset = false
+    /// The fsync floor timed in rounds alternating with this engine's txn_small rounds.
+    var fsyncFloorNearTxn: Measurement?
 }
 
 struct PhaseRunner {
     let workload: Workload
     let policy: TimingPolicy
+    let floorPath: String
     let progress: (String) -> Void
 
     static let bfsDepth = 3
@@ -105,7 +108,7 @@ struct PhaseRunner {
         result.fileSizeBytes = try? engine.fileSizeBytes()
         result.ops[.open] = measureOpen(engine)
         measureQueries(engine, into: &result)
-        result.ops[.txnSmall] = measureTxnSmall(engine)
+        result.ops[.txnSmall] = measureTxnSmall(engine, floor: &result.fsyncFloorNearTxn)
         try? engine.close()
         return result
     }
@@ -156,9 +159,12 @@ struct PhaseRunner {
         }
     }
 
-    /// Check: a few transactions must add exactly one node and one edge each; then the timed loop.
-    private func measureTxnSmall(_ engine: any BenchEngine) -> OpOutcome {
-        progress("\(engine.name): txn_small")
+    /// Check: a few transactions must add exactly one node and one edge each; then the timed loop, in rounds
+    /// alternating with rounds of the fsync floor (stored in `floor`) so both see the same disk conditions.
+    private func measureTxnSmall(_ engine: any BenchEngine, floor: inout Measurement?) -> OpOutcome {
+        progress("\(engine.name): txn_small (alternating with the fsync floor)")
+        var floorNearTxn: Measurement?
+        defer { floor = floorNearTxn }
         return outcome {
             let checkTxns = 4
             let before = try engine.counts()
@@ -168,10 +174,12 @@ struct PhaseRunner {
             let addedEdges = after.edges - before.edges
             let check = Check(count: addedNodes + addedEdges,
                               digest: mix64(UInt64(bitPattern: Int64(addedNodes))) ^ UInt64(bitPattern: Int64(addedEdges)))
-            let timing = try measureLoop(policy) { i in
+            let probe = try FsyncProbe(path: floorPath, appending: false)
+            let (floorTiming, txnTiming) = try measurePaired(policy, { try probe.writePage($0) }) { i in
                 try engine.txnSmall(name: "new-\(i)", target: queryID(i))
             }
-            return (timing, check)
+            floorNearTxn = floorTiming
+            return (txnTiming, check)
         }
     }
 

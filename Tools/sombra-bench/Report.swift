@@ -5,7 +5,9 @@
 //  1. ratio = Sombra / SQLite of the same run; null / "n/a" whenever either side is missing.
 //  2. Times are per operation in µs in JSON (load: the whole load); sizes in bytes.
 //  3. A cell marked "*" had a wide spread between rounds (slowest / fastest > 1.5), listed in the notes.
-//  4. "check" is the result count over the fixed check prefix; "ok" only when both engines' counts and
+//  4. fsync_floor_us is the median of every floor round of the run; floor_ratio divides by the floor timed
+//     in rounds alternating with that engine's txn_small (the disk here is shared and noisy).
+//  5. "check" is the result count over the fixed check prefix; "ok" only when both engines' counts and
 //     digests are equal.
 import Foundation
 
@@ -16,7 +18,7 @@ struct RunContext {
     let seed: UInt64
     let cacheBytes: Int64
     let policy: TimingPolicy
-    let fsyncFloor: Measurement?    // the guide's floor: overwrite one page + fdatasync
+    let fsyncFloor: Measurement?    // the guide's floor (overwrite one page + fdatasync), timed on its own
     let appendFloor: Measurement?   // extra: append one page + fdatasync (what a growing log pays)
     let baselineRSSBytes: Int64?
     let sombra: PhaseResult?   // nil when skipped with --only
@@ -64,10 +66,19 @@ struct Report {
         return s / q
     }
 
+    /// Every fsync-floor round of the run: the standalone one and those alternating with each txn_small.
+    private var runFloor: Measurement? {
+        let parts = [context.fsyncFloor, context.sombra?.fsyncFloorNearTxn, context.sqlite?.fsyncFloorNearTxn]
+            .compactMap { $0 }
+        guard !parts.isEmpty else { return nil }
+        return Measurement(perOpNanosByRound: parts.flatMap(\.perOpNanosByRound),
+                           iterations: parts.reduce(0) { $0 + $1.iterations })
+    }
+
+    /// txn_small / the floor timed in rounds alternating with it (the run's floor if that is missing).
     private func floorRatio(_ phase: PhaseResult?) -> Double? {
-        guard let txn = value(phase, .txnSmall), let floor = context.fsyncFloor?.medianMicros, floor > 0 else {
-            return nil
-        }
+        guard let txn = value(phase, .txnSmall),
+              let floor = (phase?.fsyncFloorNearTxn ?? runFloor)?.medianMicros, floor > 0 else { return nil }
         return txn / floor
     }
 
@@ -140,7 +151,7 @@ struct Report {
     }
 
     private func header() -> [String] {
-        let floor = context.fsyncFloor.map { formatMicros($0.medianMicros) } ?? "n/a"
+        let floor = runFloor.map { formatMicros($0.medianMicros) } ?? "n/a"
         return [
             "sombra-bench: social workload, \(context.nodeCount) nodes, \(context.edgeCount) edges, seed \(context.seed), "
                 + "cache \(context.cacheBytes >> 20) MiB per engine",
@@ -171,8 +182,12 @@ struct Report {
         }
         let ratios = [("sombra", floorRatio(context.sombra)), ("sqlite", floorRatio(context.sqlite))]
             .map { "\($0.0) \($0.1.map { String(format: "%.2f", $0) } ?? "n/a")" }
-        notes.append("txn_small / fsync floor: " + ratios.joined(separator: ", ") + "; appending floor (8 KiB "
-                     + "appended + fdatasync, for reference): "
+        notes.append("txn_small / fsync floor (timed in alternating rounds): " + ratios.joined(separator: ", "))
+        let floors = [("alone", context.fsyncFloor), ("next to sombra txn_small", context.sombra?.fsyncFloorNearTxn),
+                      ("next to sqlite txn_small", context.sqlite?.fsyncFloorNearTxn)]
+            .compactMap { name, m in m.map { "\(name) \(formatMicros($0.medianMicros))" } }
+        notes.append("fsync floor (median of all its rounds above): " + floors.joined(separator: ", ")
+                     + "; appending 8 KiB + fdatasync instead, for reference: "
                      + (context.appendFloor.map { formatMicros($0.medianMicros) } ?? "n/a"))
         notes.append("load: one durable transaction incl. indexes; time is the whole load, check = nodes + edges")
         notes.append(rssNote())
@@ -227,6 +242,8 @@ struct Report {
             case .txnSmall:
                 fields.append(("floor_ratio", .optional(floorRatio(context.sombra))))
                 fields.append(("sqlite_floor_ratio", .optional(floorRatio(context.sqlite))))
+                fields.append(("sombra_floor_us", .optional(context.sombra?.fsyncFloorNearTxn?.medianMicros)))
+                fields.append(("sqlite_floor_us", .optional(context.sqlite?.fsyncFloorNearTxn?.medianMicros)))
             case .rss:
                 fields.append(("baseline_bytes", .optional(context.baselineRSSBytes)))
                 fields.append(("sqlite_peak_reset", .bool(context.sqlite?.peakWasReset ?? false)))
@@ -236,7 +253,7 @@ struct Report {
         }
         return .object([
             ("nodes", .integer(Int64(context.nodeCount))),
-            ("fsync_floor_us", .optional(context.fsyncFloor?.medianMicros)),
+            ("fsync_floor_us", .optional(runFloor?.medianMicros)),
             ("ops", .array(ops)),
             ("fsync_append_floor_us", .optional(context.appendFloor?.medianMicros)),
             ("edges", .integer(Int64(context.edgeCount))),

@@ -8,6 +8,8 @@
 //  2. The per-op time of a round is its elapsed time / its iterations; the reported figure is the median of
 //     the rounds; spread = slowest round / fastest round, "wide" when > 1.5.
 //  3. The iteration index keeps counting across rounds, so queries walk one fixed id sequence.
+//  4. Figures compared with each other on a noisy disk (txn_small vs the fsync floor) are timed in
+//     alternating rounds (measurePaired).
 import Glibc
 
 struct TimingPolicy {
@@ -51,29 +53,45 @@ func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
 
 /// Times `body(index)` in growing batches, `policy.rounds` rounds of at least `policy.minSeconds` each.
 func measureLoop(_ policy: TimingPolicy, _ body: (Int) throws -> Void) rethrows -> Measurement {
-    let clock = ContinuousClock()
     var index = 0
     var perOp: [Double] = []
     for _ in 0..<policy.rounds {
-        var iterations = 0
-        var batch = 1
-        let start = clock.now
-        while true {
-            for _ in 0..<batch {
-                try body(index)
-                index += 1
-            }
-            iterations += batch
-            let elapsed = start.duration(to: clock.now).seconds
-            if elapsed >= policy.minSeconds {
-                perOp.append(elapsed * 1e9 / Double(iterations))
-                break
-            }
-            let remaining = (policy.minSeconds - elapsed) / max(elapsed / Double(iterations), 1e-9)
-            batch = max(1, min(batch * 2, Int(min(remaining, 1e9))))
-        }
+        perOp.append(try timeRound(policy.minSeconds, index: &index, body))
     }
     return Measurement(perOpNanosByRound: perOp, iterations: index)
+}
+
+/// Two sections timed alternately, round by round (first, second, first, second, ...), so two figures that
+/// are compared with each other (txn_small and the fsync floor) see the same machine conditions.
+func measurePaired(_ policy: TimingPolicy, _ first: (Int) throws -> Void,
+                   _ second: (Int) throws -> Void) rethrows -> (Measurement, Measurement) {
+    var indices = (0, 0)
+    var perOp: ([Double], [Double]) = ([], [])
+    for _ in 0..<policy.rounds {
+        perOp.0.append(try timeRound(policy.minSeconds, index: &indices.0, first))
+        perOp.1.append(try timeRound(policy.minSeconds, index: &indices.1, second))
+    }
+    return (Measurement(perOpNanosByRound: perOp.0, iterations: indices.0),
+            Measurement(perOpNanosByRound: perOp.1, iterations: indices.1))
+}
+
+/// One round: whole batches until `minSeconds` have passed; returns nanoseconds per call.
+private func timeRound(_ minSeconds: Double, index: inout Int, _ body: (Int) throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    var iterations = 0
+    var batch = 1
+    let start = clock.now
+    while true {
+        for _ in 0..<batch {
+            try body(index)
+            index += 1
+        }
+        iterations += batch
+        let elapsed = start.duration(to: clock.now).seconds
+        if elapsed >= minSeconds { return elapsed * 1e9 / Double(iterations) }
+        let remaining = (minSeconds - elapsed) / max(elapsed / Double(iterations), 1e-9)
+        batch = max(1, min(batch * 2, Int(min(remaining, 1e9))))
+    }
 }
 
 /// Times `body(index)` one call at a time after an untimed `setup(index)` (used for `open`, which needs the
@@ -112,22 +130,33 @@ struct FsyncFloorError: Error, CustomStringConvertible {
 }
 
 /// The hardware floor of a durable commit: write one 8 KiB page at offset 0 of a scratch file, then
-/// fdatasync; repeated like any other section, median per op. With `appending`, each page goes at the end of
-/// the file instead (the file grows, so fdatasync must also persist its size, as a growing WAL does); the
-/// file is cut back to zero every 64 MiB.
-func measureFsyncFloor(path: String, policy: TimingPolicy, appending: Bool = false) throws -> Measurement {
-    let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw FsyncFloorError(description: "cannot create \(path): errno \(errno)") }
-    defer {
+/// fdatasync. With `appending`, each page goes at the end of the file instead (the file grows, so fdatasync
+/// must also persist its size, as a growing log does); the file is cut back to zero every 64 MiB.
+/// The scratch file is removed when the probe goes away.
+final class FsyncProbe {
+    static let pageBytes = 8192
+    private let fd: Int32
+    private let path: String
+    private let appending: Bool
+    private let page = [UInt8](repeating: 0xA5, count: FsyncProbe.pageBytes)
+
+    init(path: String, appending: Bool) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw FsyncFloorError(description: "cannot create \(path): errno \(errno)") }
+        self.path = path
+        self.appending = appending
+    }
+
+    deinit {
         Glibc.close(fd)
         unlink(path)
     }
-    let page = [UInt8](repeating: 0xA5, count: 8192)
-    let pagesBeforeTruncate = (64 << 20) / page.count
-    return try measureLoop(policy) { i in
+
+    /// One durable page write; `index` picks the offset when appending.
+    func writePage(_ index: Int) throws {
         var offset = 0
         if appending {
-            offset = (i % pagesBeforeTruncate) * page.count
+            offset = (index % ((64 << 20) / FsyncProbe.pageBytes)) * FsyncProbe.pageBytes
             if offset == 0, ftruncate(fd, 0) != 0 {
                 throw FsyncFloorError(description: "ftruncate failed: errno \(errno)")
             }
@@ -137,6 +166,12 @@ func measureFsyncFloor(path: String, policy: TimingPolicy, appending: Bool = fal
             throw FsyncFloorError(description: "write or fdatasync failed: errno \(errno)")
         }
     }
+}
+
+/// The floor timed on its own, like any other section (median per op).
+func measureFsyncFloor(path: String, policy: TimingPolicy, appending: Bool = false) throws -> Measurement {
+    let probe = try FsyncProbe(path: path, appending: appending)
+    return try measureLoop(policy) { try probe.writePage($0) }
 }
 
 /// Peak and current resident memory of this process, from /proc/self/status (Linux), in bytes.

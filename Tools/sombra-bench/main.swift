@@ -68,7 +68,8 @@ func fsyncFloor(appending: Bool) -> Measurement? {
 let overwriteFloor = fsyncFloor(appending: false)
 let appendFloor = fsyncFloor(appending: true)
 
-let runner = PhaseRunner(workload: workload, policy: policy, progress: progress)
+let runner = PhaseRunner(workload: workload, policy: policy, floorPath: directory + "/fsync-floor.bin",
+                         progress: progress)
 
 var sombraResult: PhaseResult?
 if options.only != .sqlite {
