@@ -1,1 +1,99 @@
-print("sombra-bench")
+// sombra-bench: runs the standard "social" workload on Sombra and on SQLite in one process and prints a
+// table of per-op times side by side (ratio = Sombra / SQLite), the fsync floor, and with --json one line
+// of JSON. Method: shared/guides/benchmarks.md. Layer: benchmark tool only.
+//
+// Flow: parse flags -> scratch directory -> generate the workload once -> fsync floor -> Sombra phase (peak
+// RSS read after it) -> reset the peak -> SQLite phase -> report -> remove the bench files.
+import Foundation
+
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data(("[bench] " + message + "\n").utf8))
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("sombra-bench: " + message + "\n").utf8))
+    exit(2)
+}
+
+let options: Options
+do {
+    guard let parsed = try Options.parse(Array(CommandLine.arguments.dropFirst())) else {
+        print(Options.usage)
+        exit(0)
+    }
+    options = parsed
+} catch {
+    fail("\(error)\n\(Options.usage)")
+}
+
+// Scratch directory: ours (removed whole at the end) or the caller's (only our files are removed).
+let fileManager = FileManager.default
+let ownsDirectory = options.directory == nil
+let directory = options.directory
+    ?? fileManager.temporaryDirectory.appendingPathComponent("sombra-bench-\(UUID().uuidString)").path
+do {
+    try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+} catch {
+    fail("cannot create \(directory): \(error)")
+}
+let sombraPath = directory + "/bench.sombra"
+let sqlitePath = directory + "/bench.sqlite"
+let benchFiles = [sombraPath, sombraPath + "-wal", sqlitePath, sqlitePath + "-wal", sqlitePath + "-shm",
+                  sqlitePath + "-journal", directory + "/fsync-floor.bin"]
+
+func removeBenchFiles() {
+    if ownsDirectory {
+        try? fileManager.removeItem(atPath: directory)
+    } else {
+        for file in benchFiles { try? fileManager.removeItem(atPath: file) }
+    }
+}
+
+let policy = TimingPolicy(rounds: options.rounds, minSeconds: options.minSeconds)
+let cacheBytes = options.cacheMB << 20
+
+progress("generating workload: \(options.nodeCount) nodes, seed \(options.seed)")
+let workload = Workload(nodeCount: options.nodeCount, seed: options.seed)
+let baselineRSS = ProcessMemory.currentBytes()
+
+func fsyncFloor(appending: Bool) -> Measurement? {
+    progress(appending ? "fsync floor, appending" : "fsync floor")
+    do {
+        return try measureFsyncFloor(path: directory + "/fsync-floor.bin", policy: policy, appending: appending)
+    } catch {
+        progress("fsync floor failed: \(error)")
+        return nil
+    }
+}
+let overwriteFloor = fsyncFloor(appending: false)
+let appendFloor = fsyncFloor(appending: true)
+
+let runner = PhaseRunner(workload: workload, policy: policy, floorPath: directory + "/fsync-floor.bin",
+                         progress: progress)
+
+var sombraResult: PhaseResult?
+if options.only != .sqlite {
+    var result = runner.run(SombraEngine(path: sombraPath, cacheBytes: cacheBytes))
+    result.peakRSSBytes = ProcessMemory.peakBytes()
+    sombraResult = result
+}
+
+var sqliteResult: PhaseResult?
+if options.only != .sombra {
+    let wasReset = ProcessMemory.resetPeak()
+    var result = runner.run(SQLiteEngine(path: sqlitePath, cacheBytes: cacheBytes))
+    result.peakRSSBytes = ProcessMemory.peakBytes()
+    result.peakWasReset = wasReset
+    sqliteResult = result
+}
+
+removeBenchFiles()
+
+let report = Report(context: RunContext(
+    nodeCount: workload.nodeCount, edgeCount: workload.edges.count, seed: options.seed,
+    cacheBytes: Int64(cacheBytes), policy: policy, fsyncFloor: overwriteFloor, appendFloor: appendFloor, baselineRSSBytes: baselineRSS,
+    sombra: sombraResult, sqlite: sqliteResult))
+print(report.table())
+if options.json {
+    print(report.json().rendered)
+}
