@@ -45,9 +45,7 @@ func crashEveryOperation(_ config: WorkloadConfig, randomSeeds: Int, maxPoints: 
             sweep.tally.note("\(context): the workload failed with \(e) instead of the crash")
         }
         let seeds = (0..<UInt64(randomSeeds)).map { UInt64(n) &* 7919 &+ $0 &+ config.seed }
-        for image in crashImages(fs, randomSeeds: seeds) {
-            checkImage(image, driver: driver, context: context, tally: &sweep.tally)
-        }
+        checkCrashImages(fs, driver: driver, randomSeeds: seeds, context: context, tally: &sweep.tally)
     }
     return sweep
 }

@@ -161,13 +161,15 @@ final class ModelDriver {
         if logSyncs() > syncsBefore { floor = max(floor, acked) }
     }
 
-    func writeTransaction(_ pager: Pager, big: Bool, commit: Bool, seed: UInt64) throws(SombraError) {
+    /// One write transaction of `actions` random actions (default: 12 allocations if `big`, else 1-4 mixed).
+    func writeTransaction(_ pager: Pager, big: Bool, commit: Bool, seed: UInt64, actions: Int? = nil)
+        throws(SombraError) {
         var rng = SeededRandom(seed: seed)
         let tx = try pager.beginWrite()
         var next = current
         next.txID += 1
         do throws(SombraError) {
-            let actions = big ? 12 : 1 + rng.below(4)
+            let actions = actions ?? (big ? 12 : 1 + rng.below(4))
             for _ in 0..<actions {
                 let live = next.pages.keys.sorted()
                 let a = rng.below(100)
@@ -226,11 +228,17 @@ final class ModelDriver {
         reader = nil
     }
 
-    /// The TxIDs a crash image may show, and the state for each (invariant 2).
-    var allowed: ClosedRange<UInt64> {
-        let high = pending.map { max($0.txID, acked) } ?? acked
-        return min(floor, acked)...high
-    }
+    /// True for the sync modes that promise an acknowledged commit survives power loss.
+    var durableMode: Bool { config.options.syncMode == .full || config.options.syncMode == .groupCommit }
+
+    /// The TxIDs a power-loss image may show (invariant 2): in the durable modes nothing older than the last
+    /// acknowledged commit; in `normal` mode nothing older than the last commit a log sync covered.
+    var allowed: ClosedRange<UInt64> { (durableMode ? acked : min(floor, acked))...allowedHigh }
+
+    /// The TxIDs a process-crash image (every write kept) may show: every mode keeps acknowledged commits.
+    var allowedAfterProcessCrash: ClosedRange<UInt64> { acked...allowedHigh }
+
+    var allowedHigh: UInt64 { pending.map { max($0.txID, acked) } ?? acked }
 
     func expectedState(_ txID: UInt64) -> ModelState? {
         if txID < UInt64(history.count) { return history[Int(txID)] }
@@ -381,8 +389,14 @@ func isCreationError(_ error: SombraError) -> Bool {
     }
 }
 
-/// The crash images taken at each crash point: every pending prefix (the first is durable-only), the
-/// process-crash image (everything applied) and `randomSeeds` random subsets.
-func crashImages(_ fs: SimulatedFileSystem, randomSeeds: [UInt64]) -> [SimulatedFileSystem] {
-    fs.imagesWithPendingPrefixes() + [fs.snapshotAllApplied()] + randomSeeds.map { fs.imageWithRandomSubset(seed: $0) }
+/// Checks the crash images of one crash point: every pending prefix (the first is durable-only) and
+/// `randomSeeds` random subsets against `driver.allowed`, and the process-crash image (everything applied)
+/// against `driver.allowedAfterProcessCrash`.
+func checkCrashImages(_ fs: SimulatedFileSystem, driver: ModelDriver, randomSeeds: [UInt64], context: String,
+                      tally: inout ImageTally) {
+    for image in fs.imagesWithPendingPrefixes() + randomSeeds.map({ fs.imageWithRandomSubset(seed: $0) }) {
+        checkImage(image, driver: driver, context: context, tally: &tally)
+    }
+    checkImage(fs.snapshotAllApplied(), driver: driver, context: context, tally: &tally,
+               allowed: driver.allowedAfterProcessCrash)
 }
