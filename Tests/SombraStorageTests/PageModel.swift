@@ -17,7 +17,7 @@
 //     every page 1..<pageCount; a page that is neither live in the model nor on the free list is leaked.
 import SombraFormat
 import SombraIO
-import SombraStorage
+@testable import SombraStorage
 import SombraTestSupport
 
 let dbPath = "d.db"
@@ -302,6 +302,12 @@ func observe(_ pager: Pager) throws(SombraError) -> Observation {
     return Observation(state: state, leakedPages: leaked, problems: problems)
 }
 
+/// Drops a pager as a dying process would: its files are closed (locks released) with no checkpoint.
+func abandon(_ pager: Pager) {
+    pager.db.close()
+    pager.wal?.file.close()
+}
+
 /// Tallies of crash-image checks (reliability guide C1-C7).
 struct ImageTally: CustomStringConvertible {
     var images = 0
@@ -340,6 +346,7 @@ func checkImage(_ image: SimulatedFileSystem, driver: ModelDriver, context: Stri
         }
         return nil
     }
+    defer { abandon(pager) }
     do throws(SombraError) {
         let o = try observe(pager)
         classify(o, driver: driver, range: range, context: context + " [\(image.label)]", tally: &tally)
