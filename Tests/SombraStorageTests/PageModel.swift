@@ -131,6 +131,11 @@ final class ModelDriver {
         }
     }
 
+    /// Runs `n` more steps whatever `config.steps` says.
+    func run(steps n: Int) throws(SombraError) {
+        for _ in 0..<n { try step() }
+    }
+
     /// One step: a write transaction, a checkpoint, or starting/ending the held reader.
     func step() throws(SombraError) {
         guard let pager else { throw .closed }
