@@ -5,7 +5,8 @@
 //  2. validate the header (either copy) without writing;
 //  3. scan the log read-only (WALFile.recover) and adopt its committed prefix in memory;
 //  4. only a read-write open then writes: it replaces a missing, damaged or foreign log with a fresh one.
-// Nothing in the database file is modified by opening, so a crash during recovery loses nothing.
+// Nothing in the database file is modified by opening, so a crash during recovery loses nothing; a read-write
+// open cuts the log's invalid tail (past its last whole commit) once the scan has validated it.
 import SombraFormat
 import SombraIO
 
@@ -46,6 +47,15 @@ extension Pager {
             }
             if let committed = recovery.header, committed.lastTxID < header.lastTxID {
                 throw SombraError.corruptWAL(reason: "log commits (tx \(committed.lastTxID.rawValue)) are older than the database file (tx \(header.lastTxID.rawValue))")
+            }
+            // Cut off an invalid tail (frames of transactions lost in a crash): a later transaction that writes
+            // the same bytes at the same place (a retry) would chain into it and revive a lost commit.
+            if recovery.headerValid, let walFile, !options.readOnly {
+                let validEnd = walFile.offset(ofFrame: recovery.lastCommitFrame + 1)
+                if recovery.logBytes > validEnd {
+                    try walFile.file.truncate(to: validEnd)
+                    if options.syncMode != .off { try walFile.file.sync() }
+                }
             }
             return Pager(fileSystem: fileSystem, path: path, options: options, db: db, wal: walFile,
                          header: header, recovery: recovery)
