@@ -106,10 +106,17 @@ extension Pager {
         let f = try fileSystem.open(path, mode: .create)
         defer { f.close() }
         try f.lock(.exclusive)
-        try f.write(header.encodePage(), at: 0)
-        if options.syncMode != .off {
-            try f.sync()
-            try fileSystem.syncDirectory(containing: path)
+        do throws(SombraError) {
+            try f.write(header.encodePage(), at: 0)
+            if options.syncMode != .off {
+                try f.sync()
+                try fileSystem.syncDirectory(containing: path)
+            }
+        } catch {
+            // The file this call created holds no data: remove it, so that an open after the disk has room
+            // again (or the device recovers) creates the database instead of failing on an empty file.
+            try? fileSystem.remove(path)
+            throw error
         }
     }
 }
