@@ -98,6 +98,13 @@ final class ModelDriver {
     var violations: [String] = []
     /// The last error a step threw.
     var lastError: SombraError?
+    /// Where the current (or failed) step is, for the I/O-fault tests' poison expectations.
+    enum Phase { case idle, begin, actions, commit, checkpoint, reader }
+    var phase = Phase.idle
+    /// Dirty pages the last commit had to append before its commit frame.
+    var lastBodyFrames = 0
+    /// Completed log writes when the last commit began.
+    var logWritesBeforeCommit = 0
 
     init(fs: any FileSystem, config: WorkloadConfig) {
         self.fs = fs
@@ -110,6 +117,7 @@ final class ModelDriver {
     var finished: Bool { stepsDone >= config.steps && pager == nil }
 
     func logSyncs() -> Int { (fs as? SimulatedFileSystem)?.counters.syncs(walPath) ?? 0 }
+    func logWrites() -> Int { (fs as? SimulatedFileSystem)?.counters.writes(walPath) ?? 0 }
 
     func open() throws(SombraError) {
         pager = try Pager.open(path: dbPath, options: config.options, fileSystem: fs)
@@ -150,11 +158,14 @@ final class ModelDriver {
         if var r = reader {
             r.stepsLeft -= 1
             reader = r
+            phase = .reader
             if r.stepsLeft <= 0 { try checkReader(); endReader() }
         }
         if roll < config.checkpointPercent {
+            phase = .checkpoint
             try pager.checkpoint()
         } else if roll < config.checkpointPercent + config.readerPercent {
+            phase = .reader
             if reader == nil {
                 let r = try pager.beginRead()
                 reader = (r, acked, 3)
@@ -163,6 +174,7 @@ final class ModelDriver {
         } else {
             try writeTransaction(pager, big: big, commit: commit, seed: actionSeed)
         }
+        phase = .idle
         if logSyncs() > syncsBefore { floor = max(floor, acked) }
     }
 
@@ -170,7 +182,9 @@ final class ModelDriver {
     func writeTransaction(_ pager: Pager, big: Bool, commit: Bool, seed: UInt64, actions: Int? = nil)
         throws(SombraError) {
         var rng = SeededRandom(seed: seed)
+        phase = .begin
         let tx = try pager.beginWrite()
+        phase = .actions
         var next = current
         next.txID += 1
         do throws(SombraError) {
@@ -204,6 +218,9 @@ final class ModelDriver {
             }
             if commit {
                 pending = next
+                lastBodyFrames = tx.dirty.count
+                logWritesBeforeCommit = logWrites()
+                phase = .commit
                 let t = try tx.commit()
                 pending = nil
                 if t.rawValue != next.txID { violations.append("commit returned tx \(t.rawValue), model \(next.txID)") }
