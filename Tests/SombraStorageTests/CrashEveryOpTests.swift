@@ -52,7 +52,7 @@ func crashEveryOperation(_ config: WorkloadConfig, randomSeeds: Int, maxPoints: 
 
 @Suite("Crash at every operation")
 struct CrashEveryOpTests {
-    @Test("a crash at any I/O operation of a 60-step workload, in any post-crash image, reopens to a committed prefix")
+    @Test("a crash at any I/O operation of three workloads (full, normal, group commit), in any post-crash image, reopens to a committed prefix")
     func crashEveryOpFull() {
         var config = WorkloadConfig(seed: 11, steps: 60)
         config.options = durabilityOptions(.full, checkpointThresholdBytes: 96 * 4136)

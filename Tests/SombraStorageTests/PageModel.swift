@@ -114,7 +114,6 @@ final class ModelDriver {
 
     var acked: UInt64 { UInt64(history.count - 1) }
     var current: ModelState { history[history.count - 1] }
-    var finished: Bool { stepsDone >= config.steps && pager == nil }
 
     func logSyncs() -> Int { (fs as? SimulatedFileSystem)?.counters.syncs(walPath) ?? 0 }
     func logWrites() -> Int { (fs as? SimulatedFileSystem)?.counters.writes(walPath) ?? 0 }
@@ -331,7 +330,7 @@ func abandon(_ pager: Pager) {
 }
 
 /// Tallies of crash-image checks (reliability guide C1-C7).
-struct ImageTally: CustomStringConvertible {
+struct ImageTally {
     var images = 0
     var lost = 0
     var partial = 0
@@ -342,15 +341,12 @@ struct ImageTally: CustomStringConvertible {
     var failures: [String] = []
 
     var violations: Int { lost + partial + leaked + openFailures }
-    var description: String {
-        "images: \(images) lost-commits: \(lost) partial-txns: \(partial) leaked-pages: \(leaked) open-failures: \(openFailures)"
-    }
-
     mutating func note(_ message: String) { if failures.count < 8 { failures.append(message) } }
 }
 
-/// Reopens `image` and checks that it shows an allowed committed state of `driver`'s model. Returns the
-/// observed state (nil if open failed) and the open pager when `keepOpen`.
+/// Reopens `image` and checks that it shows a committed state of `driver`'s model within `allowed` (default
+/// `driver.allowed`). Returns the observed state, nil if open or a read failed. The pager is then dropped
+/// without a checkpoint, so the image is left as recovery left it.
 @discardableResult
 func checkImage(_ image: SimulatedFileSystem, driver: ModelDriver, context: String, tally: inout ImageTally,
                 allowed: ClosedRange<UInt64>? = nil) -> ModelState? {
