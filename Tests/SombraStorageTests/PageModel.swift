@@ -11,8 +11,10 @@
 //  1. history[t] is the state after the commit with TxID t (history[0] is the empty database); TxIDs are
 //     contiguous because a rollback consumes none.
 //  2. After a crash or fault, the database may show exactly the states history[floor...acked], plus the
-//     in-flight commit (`pending`) whose outcome was unknown when the fault hit. Anything older is a lost
-//     commit; anything newer, or a state that differs from the model at its own TxID, is a partial one.
+//     in-flight commit (`pending`) whose outcome was unknown when the fault hit; `floor` is the last
+//     acknowledged commit in the durable modes (full, groupCommit), and in normal mode the last commit a
+//     log sync covered (a process crash keeps every acknowledged commit in every mode). Anything older is a
+//     lost commit; anything newer, or a state that differs from the model at its own TxID, is a partial one.
 //  3. Observation reads a reopened database completely: header, the free list (walked with a bound), and
 //     every page 1..<pageCount; a page that is neither live in the model nor on the free list is leaked.
 import SombraFormat
@@ -146,6 +148,8 @@ final class ModelDriver {
     /// One step: a write transaction, a checkpoint, or starting/ending the held reader.
     func step() throws(SombraError) {
         guard let pager else { throw .closed }
+        // A log sync during the step made every commit acknowledged before it durable (normal mode's floor;
+        // conservative: a sync inside this step's commit may also cover that commit).
         let syncsBefore = logSyncs()
         let ackedBefore = acked
         defer { if logSyncs() > syncsBefore { floor = max(floor, ackedBefore) } }
@@ -174,7 +178,6 @@ final class ModelDriver {
             try writeTransaction(pager, big: big, commit: commit, seed: actionSeed)
         }
         phase = .idle
-        if logSyncs() > syncsBefore { floor = max(floor, acked) }
     }
 
     /// One write transaction of `actions` random actions (default: 12 allocations if `big`, else 1-4 mixed).
