@@ -1,5 +1,5 @@
 // NodeView: a read-only, validating view of one B-tree page, decoded in place (no per-cell allocation).
-// Layer: SombraIndex. Spec: Docs/FORMAT.md, "B+tree pages", validity rules B1–B12.
+// Layer: SombraIndex. Spec: Docs/FORMAT.md, "B+tree pages", validity rules B1–B9.
 //
 // Invariants:
 //  1. `init` checks the page's size, kind and B-tree header (rules B1–B5) before any other field is used.
