@@ -101,7 +101,16 @@ struct NodeView {
     @inline(__always)
     func compareKey(at i: Int, with key: [UInt8]) throws(SombraError) -> Int {
         let location = try keyLocation(i)
-        return compareBytes(bytes[location.start..<(location.start + location.count)], key[...])
+        let common = min(location.count, key.count)
+        var j = 0
+        while j < common {
+            let a = bytes[location.start &+ j]
+            let b = key[j]
+            if a != b { return a < b ? -1 : 1 }
+            j &+= 1
+        }
+        if location.count == key.count { return 0 }
+        return location.count < key.count ? -1 : 1
     }
 
     /// First cell whose key is >= `key`, and whether it is equal.
