@@ -130,7 +130,7 @@ final class RandomDriver {
     func get() throws {
         let key = anyKey()
         let value = try tree.get(key, in: store)
-        check(value == model[key], "get of \(key.count)-byte key: \(value?.count ?? -1) bytes, model \(model[key]?.count ?? -1)")
+        check(sameBytes(value, model[key]), "get of \(key.count)-byte key: \(value?.count ?? -1) bytes, model \(model[key]?.count ?? -1)")
         check(try tree.contains(key, in: store) == (model[key] != nil), "contains disagrees")
     }
 
@@ -144,7 +144,7 @@ final class RandomDriver {
         var got = 0
         while got < wanted.count, let entry = try scan.next() {
             let key = model.keys[wanted[got]]
-            check(entry.key == key && entry.value == model[key], "scan entry \(got) (reverse \(reverse)) differs")
+            check(entry.key == key && sameBytes(entry.value, model[key]), "scan entry \(got) (reverse \(reverse)) differs")
             got += 1
         }
         if got == wanted.count, wanted.count < limit {
@@ -188,7 +188,7 @@ final class RandomDriver {
             if random.chance(20) {
                 let value = model[last]
                 switch Result(catching: { () throws(SombraError) in try cursor.value() }) {
-                case .success(let got): check(got == value, "cursor value differs")
+                case .success(let got): check(sameBytes(got, value), "cursor value differs")
                 case .failure(.invalidArgument): check(value == nil, "cursor value reported removed, model has it")
                 case .failure(let error): throw error
                 }

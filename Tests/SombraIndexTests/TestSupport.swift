@@ -59,3 +59,11 @@ extension SombraError {
         return nil
     }
 }
+
+/// Byte-array equality that stays fast in debug builds: exact below 64 bytes, else length plus zlib CRC-32.
+func sameBytes(_ a: [UInt8]?, _ b: [UInt8]?) -> Bool {
+    guard let a, let b else { return a == nil && b == nil }
+    guard a.count == b.count else { return false }
+    if a.count < 64 { return a == b }
+    return Checksum.crc32(a) == Checksum.crc32(b)
+}
