@@ -151,7 +151,7 @@ struct BTreeCorruptionTests {
         #expect(tree.verify(in: store, checkValues: true).isClean)
     }
 
-    @Test("a compressed value claiming more than maxValueBytes, or inflating to another length, is corruption")
+    @Test("a compressed value claiming more than maxValueBytes or deflate's ratio allows, or inflating to another length, is corruption")
     func compressedValues() throws {
         let store = MemoryPageStore()
         let tree = try BTree.create(in: store)
@@ -164,6 +164,9 @@ struct BTreeCorruptionTests {
         try patch(store, tree.root) { $0.storeLE(UInt32(BTree.maxValueBytes + 1), at: cell.payloadStart) }
         expectCorrupt(tree.root, "claims") { _ = try tree.get([1], in: store) }
         #expect(tree.verify(in: store).findings.contains { $0.findingClass == .overflowChain })
+        // A claim within maxValueBytes but beyond deflate's 1032:1 ratio is refused before allocating.
+        try patch(store, tree.root) { $0.storeLE(UInt32(BTree.maxValueBytes), at: cell.payloadStart) }
+        expectCorrupt(tree.root, "claims") { _ = try tree.get([1], in: store) }
         try patch(store, tree.root) { $0.storeLE(UInt32(4999), at: cell.payloadStart) }
         expectCorrupt(tree.root, "inflate") { _ = try tree.get([1], in: store) }
         try patch(store, tree.root) { $0.storeLE(UInt32(5000), at: cell.payloadStart) }
