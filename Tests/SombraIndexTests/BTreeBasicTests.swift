@@ -191,6 +191,34 @@ struct BTreeBasicTests {
         #expect(store.livePageCount == 1)
     }
 
+    @Test("page bytes match Docs/FORMAT.md: header offsets, slot, leaf cell, interior cell and overflow page")
+    func goldenBytes() throws {
+        #expect([BTreeLayout.cellCountOffset, BTreeLayout.fragmentedOffset, BTreeLayout.contentStartOffset,
+                 BTreeLayout.rightChildOffset, BTreeLayout.slotArrayOffset] == [16, 18, 20, 24, 32])
+        #expect([OverflowChain.nextOffset, OverflowChain.usedOffset, OverflowChain.dataOffset] == [16, 24, 28])
+        let store = MemoryPageStore()
+        let tree = try BTree.create(in: store)
+        try tree.put([0x61], [0x62, 0x63], in: store)
+        let leaf = try store.page(tree.root)
+        #expect(leaf[4] == PageKind.btreeLeaf.rawValue)
+        #expect(Array(leaf[16..<34]) == [1, 0, 0, 0, 0xF6, 0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF6, 0x0F])
+        #expect(Array(leaf[4086..<4096]) == [0, 1, 0, 2, 0, 0, 0, 0x61, 0x62, 0x63])
+        // An overflow value: flags 1, value length = stored length, then the first overflow page.
+        var random = SeededRandom(seed: 1)
+        let big = random.randomBytes(5000)
+        try tree.put([0x62], big, in: store)
+        let leaf2 = try store.btreeNode(tree.root)
+        let cell = try leaf2.cellBytes(1)
+        #expect(Array(cell[0..<8]) == [1, 1, 0, 0x88, 0x13, 0, 0, 0x62])
+        let first = cell[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let overflow = try store.page(PageID(first))
+        #expect(overflow[4] == PageKind.overflow.rawValue)
+        #expect(overflow.loadLE(UInt32.self, at: 24) == 4068)
+        #expect(Array(overflow[28..<(28 + 4068)]) == Array(big[0..<4068]))
+        // Interior cell: child u64, key length u16, key.
+        #expect(BTreeLayout.interiorCell(child: PageID(0x0102), key: [0xAA][...]) == [2, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0xAA])
+    }
+
     @Test("a read view does not see later writes, a writer-backed lookup does")
     func readViews() throws {
         let store = MemoryPageStore()
