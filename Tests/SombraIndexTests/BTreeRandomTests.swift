@@ -9,8 +9,8 @@ import SombraTestSupport
 final class RandomDriver {
     let seed: UInt64
     var random: SeededRandom
-    let store: MemoryPageStore
-    let tree: BTree
+    let store: any TransactionalPageStore
+    var tree: BTree
     var model = SortedModel()
     let maxKey: Int
     var mismatches = 0
@@ -21,11 +21,12 @@ final class RandomDriver {
     var keysMax = 0
     var depthMax = 0
 
-    init(seed: UInt64, pageSize: Int) throws {
+    init(seed: UInt64, pageSize: Int, store: (any TransactionalPageStore)? = nil) throws {
         self.seed = seed
         random = SeededRandom(seed: seed)
-        store = MemoryPageStore(pageSize: pageSize)
-        tree = try BTree.create(in: store)
+        let store = try store ?? MemoryPageStore(pageSize: pageSize)
+        self.store = store
+        tree = try store.createTree()
         maxKey = BTree.maxKeyBytes(pageSize: pageSize)
     }
 
@@ -105,7 +106,7 @@ final class RandomDriver {
     func put() throws {
         let key = anyKey()
         let value = newValue(for: key)
-        try tree.put(key, value, in: store)
+        try tree.put(key, value, in: store.writer)
         model.put(key, value)
     }
 
@@ -114,24 +115,24 @@ final class RandomDriver {
         let value = newValue(for: key)
         let existed = model[key] != nil
         if random.chance(50) {
-            check(try tree.insert(key, value, in: store) == !existed, "insert result for existing=\(existed)")
+            check(try tree.insert(key, value, in: store.writer) == !existed, "insert result for existing=\(existed)")
             if !existed { model.put(key, value) }
         } else {
-            check(try tree.update(key, value, in: store) == existed, "update result for existing=\(existed)")
+            check(try tree.update(key, value, in: store.writer) == existed, "update result for existing=\(existed)")
             if existed { model.put(key, value) }
         }
     }
 
     func remove(_ key: [UInt8]) throws {
         let expected = model.remove(key)
-        check(try tree.remove(key, in: store) == expected, "remove returned \(!expected), model \(expected)")
+        check(try tree.remove(key, in: store.writer) == expected, "remove returned \(!expected), model \(expected)")
     }
 
     func get() throws {
         let key = anyKey()
-        let value = try tree.get(key, in: store)
+        let value = try tree.get(key, in: store.writer)
         check(sameBytes(value, model[key]), "get of \(key.count)-byte key: \(value?.count ?? -1) bytes, model \(model[key]?.count ?? -1)")
-        check(try tree.contains(key, in: store) == (model[key] != nil), "contains disagrees")
+        check(try tree.contains(key, in: store.writer) == (model[key] != nil), "contains disagrees")
     }
 
     func rangeScan() throws {
@@ -140,7 +141,7 @@ final class RandomDriver {
         let expected = model.indices(range)
         let limit = 25
         let wanted = reverse ? Array(expected.reversed().prefix(limit)) : Array(expected.prefix(limit))
-        var scan = tree.scan(range, reverse: reverse, in: store)
+        var scan = tree.scan(range, reverse: reverse, in: store.writer)
         var got = 0
         while got < wanted.count, let entry = try scan.next() {
             let key = model.keys[wanted[got]]
@@ -161,20 +162,20 @@ final class RandomDriver {
         let range = KeyRange.prefix(prefix)
         let expected = model.indices(range).map { model.keys[$0] }
         let reverse = random.chance(30)
-        let got = try keys(tree, range, reverse: reverse, in: store)
+        let got = try keys(tree, range, reverse: reverse, in: store.writer)
         check(got == (reverse ? expected.reversed() : expected), "prefix scan of \(prefix) differs")
         check(expected.allSatisfy { $0.starts(with: prefix) }, "model prefix range wrong")
     }
 
     func count() throws {
         let range = KeyRange(lower: bound(), upper: bound())
-        let got = try tree.count(range, in: store)
+        let got = try tree.count(range, in: store.writer)
         check(got == model.indices(range).count, "count \(got), model \(model.indices(range).count)")
     }
 
     /// Steps a cursor while the tree changes under it; each step must land on the model's neighbour.
     func cursorWalk() throws {
-        let cursor = BTreeCursor(tree: tree, reader: store)
+        let cursor = BTreeCursor(tree: tree, reader: store.writer)
         let start = anyKey()
         try cursor.seek(start)
         let first = model.indices(KeyRange.from(start)).first.map { model.keys[$0] }
@@ -214,7 +215,7 @@ final class RandomDriver {
         let range = random.chance(5) ? KeyRange.all : KeyRange(lower: bound(), upper: bound())
         for index in model.indices(range).reversed() {
             let key = model.keys[index]
-            check(try tree.remove(key, in: store), "range remove of a present key returned false")
+            check(try tree.remove(key, in: store.writer), "range remove of a present key returned false")
             model.remove(key)
         }
     }
@@ -222,23 +223,38 @@ final class RandomDriver {
     // MARK: Transactions
 
     func transaction(operationCount: Int, commit: Bool) throws {
-        store.begin()
+        try store.begin()
         let saved = model
         for _ in 0..<operationCount { try step() }
         if commit {
-            store.commit()
+            try store.commit()
         } else {
-            store.rollback()
+            try store.rollback()
             model = saved
         }
         transactions += 1
-        let report = tree.verify(in: store)
+        try checkAgainstModel()
+    }
+
+    /// Verify is clean, the entry count matches the model and every page is the tree's or free.
+    func checkAgainstModel() throws {
+        let reader = try store.reader()
+        let report = tree.verify(in: reader)
         keysMax = max(keysMax, report.entryCount)
         depthMax = max(depthMax, report.depth)
         check(report.isClean, "verify after transaction \(transactions): \(report.findings.prefix(3))")
         check(report.entryCount == model.count, "tree has \(report.entryCount) entries, model \(model.count)")
-        check(report.pagesUsed.count == store.livePageCount,
-              "tree uses \(report.pagesUsed.count) pages, store has \(store.livePageCount) live (leak)")
+        let live = try store.livePages()
+        check(report.pagesUsed.count == live, "tree uses \(report.pagesUsed.count) pages, store has \(live) live (leak)")
+    }
+
+    /// Every entry of the tree equals the model (a full scan).
+    func compareAll() throws {
+        let entries = try allEntries(tree, in: try store.reader())
+        check(entries.count == model.count, "tree has \(entries.count) entries, model \(model.count)")
+        for (i, (k, v)) in entries.enumerated() where i < model.count {
+            check(k == model.keys[i] && sameBytes(v, model[k]), "entry \(i) differs")
+        }
     }
 }
 
@@ -250,7 +266,7 @@ struct BTreeRandomTests {
         while driver.operations < 200_000 {
             try driver.transaction(operationCount: 1 + driver.random.below(300), commit: driver.random.chance(80))
         }
-        let report = driver.tree.verify(in: driver.store, checkValues: true)
+        let report = driver.tree.verify(in: try driver.store.reader(), checkValues: true)
         driver.check(report.isClean, "final verify with values: \(report.findings.prefix(3))")
         print("btree-random: ops: \(driver.operations) txns: \(driver.transactions) mismatches: \(driver.mismatches) seed: \(driver.seed) keys-max: \(driver.keysMax) depth-max: \(driver.depthMax)")
         #expect(driver.mismatches == 0, "seed \(driver.seed): \(driver.messages)")
@@ -267,5 +283,34 @@ struct BTreeRandomTests {
             print("btree-random-pagesize: page-size: \(pageSize) ops: \(driver.operations) txns: \(driver.transactions) mismatches: \(driver.mismatches) seed: \(seed)")
             #expect(driver.mismatches == 0, "seed \(seed) page size \(pageSize): \(driver.messages)")
         }
+    }
+}
+
+@Suite("B+tree on the real pager")
+struct BTreeOnPagerTests {
+    @Test("200,000 random operations on the pager with commits, rollbacks, reopens and crash images match the model")
+    func randomOnPager() throws {
+        let store = try PagerPageStore(pageSize: 4096)
+        let driver = try RandomDriver(seed: 21, pageSize: 4096, store: store)
+        driver.keyTarget = 1500
+        var reopens = 0, crashes = 0
+        while driver.operations < 200_000 {
+            try driver.transaction(operationCount: 1 + driver.random.below(400), commit: driver.random.chance(85))
+            if driver.random.chance(4) {
+                try store.reopen()
+                reopens += 1
+            } else if driver.random.chance(4) {
+                try store.crashAndRecover()
+                crashes += 1
+            } else {
+                continue
+            }
+            driver.tree = store.registeredTree
+            try driver.compareAll()
+            try driver.checkAgainstModel()
+        }
+        print("btree-pager-random: ops: \(driver.operations) txns: \(driver.transactions) reopens: \(reopens) crash-images: \(crashes) mismatches: \(driver.mismatches) seed: \(driver.seed)")
+        #expect(reopens > 0 && crashes > 0)
+        #expect(driver.mismatches == 0, "seed \(driver.seed): \(driver.messages)")
     }
 }
