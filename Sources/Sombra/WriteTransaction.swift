@@ -66,6 +66,21 @@ public final class WriteTransaction: Transaction {
 
     // MARK: Catalog counters (invariant 3)
 
+    /// Counts read in the writer include its own changes (Transaction invariant 1): changed catalog values
+    /// are in `catalogCache` until commit.
+    override func catalogValue(_ key: [UInt8]) throws(SombraError) -> UInt64 {
+        if let v = catalogCache[key] { return v }
+        return try super.catalogValue(key)
+    }
+
+    override func countsByName(prefix: UInt8) throws(SombraError) -> [String: Int] {
+        var out = try super.countsByName(prefix: prefix)
+        for (k, v) in catalogCache where k.count == 5 && k.first == prefix {
+            out[try name(k.loadBE(UInt32.self, at: 1))] = v > 0 ? Int(clamping: v) : nil
+        }
+        return out
+    }
+
     func catalogGet(_ key: [UInt8]) throws(SombraError) -> UInt64 {
         if let v = catalogCache[key] { return v }
         let v = try catalogValue(key)
