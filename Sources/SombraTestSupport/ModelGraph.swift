@@ -119,6 +119,9 @@ public struct ModelGraph: Sendable, Equatable {
     public private(set) var indexes: Set<ModelIndex> = []
     public private(set) var nextNodeID: UInt64 = 1
     public private(set) var nextEdgeID: UInt64 = 1
+    /// The keys of `nodes` and `edges`, ascending (ids are allocated increasing, so creation appends).
+    public private(set) var nodeIDs: [UInt64] = []
+    public private(set) var edgeIDs: [UInt64] = []
 
     public static let nameBytesMax = 1024
 
@@ -156,6 +159,16 @@ public struct ModelGraph: Sendable, Equatable {
         }
     }
 
+    /// Removes `id` from the ascending array `ids` (binary search).
+    static func remove(_ id: UInt64, from ids: inout [UInt64]) {
+        var lo = 0, hi = ids.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < ids.count, ids[lo] == id { ids.remove(at: lo) }
+    }
+
     // MARK: Node mutations
 
     @discardableResult
@@ -167,6 +180,7 @@ public struct ModelGraph: Sendable, Equatable {
         let id = nextNodeID
         nextNodeID += 1
         nodes[id] = ModelNode(labels: labelSet, properties: properties)
+        nodeIDs.append(id)
         return id
     }
 
@@ -199,8 +213,12 @@ public struct ModelGraph: Sendable, Equatable {
     /// Deletes the node and every edge attached to it.
     public mutating func deleteNode(_ id: UInt64) throws(SombraError) {
         guard nodes[id] != nil else { throw .nodeNotFound(id) }
-        for (e, edge) in edges where edge.source == id || edge.target == id { edges[e] = nil }
+        for (e, edge) in edges where edge.source == id || edge.target == id {
+            edges[e] = nil
+            Self.remove(e, from: &edgeIDs)
+        }
         nodes[id] = nil
+        Self.remove(id, from: &nodeIDs)
     }
 
     // MARK: Edge mutations
@@ -215,6 +233,7 @@ public struct ModelGraph: Sendable, Equatable {
         let id = nextEdgeID
         nextEdgeID += 1
         edges[id] = ModelEdge(source: source, target: target, type: type, properties: properties)
+        edgeIDs.append(id)
         return id
     }
 
@@ -233,6 +252,7 @@ public struct ModelGraph: Sendable, Equatable {
     public mutating func deleteEdge(_ id: UInt64) throws(SombraError) {
         guard edges[id] != nil else { throw .edgeNotFound(id) }
         edges[id] = nil
+        Self.remove(id, from: &edgeIDs)
     }
 
     // MARK: Indexes
@@ -262,8 +282,6 @@ public struct ModelGraph: Sendable, Equatable {
 
     public var nodeCount: Int { nodes.count }
     public var edgeCount: Int { edges.count }
-    public var nodeIDs: [UInt64] { nodes.keys.sorted() }
-    public var edgeIDs: [UInt64] { edges.keys.sorted() }
 
     /// Labels in use with their node counts (labels with no node are absent).
     public var labelCounts: [String: Int] {
@@ -283,31 +301,31 @@ public struct ModelGraph: Sendable, Equatable {
 
     /// Node ids in `lower...upper`, ascending (or descending when `reverse`).
     public func nodeIDs(in range: ClosedRange<UInt64>, reverse: Bool = false) -> [UInt64] {
-        let ids = nodes.keys.filter { range.contains($0) }.sorted()
+        let ids = nodeIDs.filter { range.contains($0) }
         return reverse ? ids.reversed() : ids
     }
 
     public func nodes(withLabel label: String) -> [UInt64] {
-        nodes.filter { $0.value.labels.contains(label) }.keys.sorted()
+        nodeIDs.filter { nodes[$0]?.labels.contains(label) == true }
     }
 
     /// Nodes with `label` whose indexable value under `key` has `totalOrder == 0` with `value`.
     public func nodes(withLabel label: String, where key: String, equals value: Value) throws(SombraError) -> [UInt64] {
         guard value.isIndexable else { throw .invalidArgument("lists and maps cannot be compared") }
-        return nodes.filter { _, n in
-            guard n.labels.contains(label), let v = n.properties[key], v.isIndexable else { return false }
+        return nodeIDs.filter { id in
+            guard let n = nodes[id], n.labels.contains(label), let v = n.properties[key], v.isIndexable else { return false }
             return Value.totalOrder(v, value) == 0
-        }.keys.sorted()
+        }
     }
 
     public func nodes(withLabel label: String, where key: String, in range: ModelRange) throws(SombraError) -> [UInt64] {
         for bound in [range.lower, range.upper] {
             if let b = bound, !b.isIndexable { throw .invalidArgument("lists and maps cannot bound a range") }
         }
-        return nodes.filter { _, n in
-            guard n.labels.contains(label), let v = n.properties[key], v.isIndexable else { return false }
+        return nodeIDs.filter { id in
+            guard let n = nodes[id], n.labels.contains(label), let v = n.properties[key], v.isIndexable else { return false }
             return range.contains(v)
-        }.keys.sorted()
+        }
     }
 
     /// Edges of `node` in `direction`, of `types` when given (an empty list matches nothing), by id.

@@ -18,6 +18,8 @@ final class RandomGraphRun {
     var problems = Problems()
     var ops = 0, refused = 0, txns = 0, rollbacks = 0, reopens = 0, crashImages = 0, midTxnImages = 0
     var queries = 0, checkpoints = 0, storageChecks = 0
+    var tIn = Duration.zero, tOps = Duration.zero, tFull = Duration.zero, tQ = Duration.zero, tImg = Duration.zero, tReopen = Duration.zero
+    let clock = ContinuousClock()
 
     init(seed: UInt64) throws {
         r = SeededRandom(seed: seed)
@@ -65,8 +67,9 @@ final class RandomGraphRun {
     func randomOp(_ tx: WriteTransaction, _ m: inout ModelGraph) throws {
         let nodes = m.nodeIDs, edges = m.edgeIDs
         var choice = r.below(100)
-        if nodes.count > 300, choice < 16 { choice = 20 }          // createNode -> deleteNode
+        if nodes.count > 200, choice < 16 { choice = 20 }          // createNode -> deleteNode
         if edges.count > 2 * nodes.count, (50..<66).contains(choice) { choice = 70 }  // createEdge -> deleteEdge
+        if edges.count < nodes.count, (16..<22).contains(choice) { choice = 60 }      // deleteNode -> createEdge
         switch choice {
         case 0..<16:
             let labels = (0..<r.below(3)).map { _ in name(Vocabulary.labels) }
@@ -87,7 +90,7 @@ final class RandomGraphRun {
             let k = name(Vocabulary.keys)
             step("removeProperty(\(k), n\(n))", tx, &m, { () throws(SombraError) in try tx.removeProperty(k, from: NodeID(n)) },
                  { m throws(SombraError) in try m.removeProperty(k, fromNode: n) }, same: { $0 == $1 })
-        case 44..<50:
+        case 44..<50, 96..<100:
             let n = pick(nodes, missingPercent: 3, next: m.nextNodeID)
             let l = name(Vocabulary.labels)
             if r.below(2) == 0 {
@@ -127,21 +130,23 @@ final class RandomGraphRun {
                 step("dropIndex(\(l).\(k))", tx, &m, { () throws(SombraError) in try tx.dropIndex(label: l, key: k) },
                      { m throws(SombraError) in try m.dropIndex(label: l, key: k) }, same: { _, _ in true })
             }
-        case 92..<96:
+        case 92..<95:
             // Read-your-writes: queries and counts inside the write transaction.
+            let t0 = clock.now
+            defer { tIn += clock.now - t0 }
             queries += try GraphQueries.check(tx, m, &r, &problems, rounds: 1)
         default:
-            if r.chance(20) {
-                problems.add(try GraphCheck.full(tx, m))
-                queries += 1
-            } else {
-                queries += try GraphQueries.check(tx, m, &r, &problems, rounds: 1)
-            }
+            let t0 = clock.now
+            defer { tIn += clock.now - t0 }
+            problems.add(try GraphCheck.full(tx, m))
+            queries += 1
         }
     }
 
     /// Opens `image` (a crash image), checks it equals the committed model, closes it.
     func checkImage(_ image: SimulatedFileSystem, _ what: String) throws {
+        let t0 = clock.now
+        defer { tImg += clock.now - t0 }
         let recovered = try GraphTest.open(image)
         let tx = try recovered.beginRead()
         var p = try GraphCheck.full(tx, committed)
@@ -163,7 +168,9 @@ final class RandomGraphRun {
                 midTxnImages += 1
                 try checkImage(fs.imageWithRandomSubset(seed: r.next()), "mid-transaction image")
             }
+            let t0 = clock.now
             try randomOp(tx!, &m)
+            tOps += clock.now - t0
             if !problems.isEmpty { return }
         }
         if r.chance(12) {
@@ -187,8 +194,11 @@ final class RandomGraphRun {
             }
         }
         try db.read { rt in
+            let t0 = clock.now
             problems.add(try GraphCheck.full(rt, committed))
-            queries += try GraphQueries.check(rt, committed, &r, &problems, rounds: 3)
+            let t1 = clock.now
+            queries += try GraphQueries.check(rt, committed, &r, &problems, rounds: 2)
+            tFull += t1 - t0; tQ += clock.now - t1
         }
         if r.chance(5) {
             checkpoints += 1
@@ -200,6 +210,8 @@ final class RandomGraphRun {
         }
         if r.chance(5) {
             reopens += 1
+            let t0 = clock.now
+            defer { tReopen += clock.now - t0 }
             try db.close()
             db = try GraphTest.open(fs)
             storageChecks += 1
@@ -229,6 +241,7 @@ struct GraphModelTests {
         }
         try run.db.close()
         print(run.summary)
+        print("in \(run.tIn) ops \(run.tOps) full \(run.tFull) q \(run.tQ) img \(run.tImg) reopen \(run.tReopen)")
         for p in run.problems.list { print("  \(p)") }
         #expect(run.problems.isEmpty, "seed \(run.r.seed): \(run.problems.list)")
         #expect(run.reopens > 0 && run.crashImages > 0 && run.rollbacks > 0)
