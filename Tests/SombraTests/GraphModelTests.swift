@@ -12,18 +12,19 @@ import SombraTestSupport
 /// One randomized run; stops at the first transaction with problems (they are reported with the seed).
 final class RandomGraphRun {
     var r: SeededRandom
-    let fs = SimulatedFileSystem()
+    let fs: SimulatedFileSystem
+    let options: GraphOptions
     var db: GraphDB
     var committed = ModelGraph()
     var problems = Problems()
     var ops = 0, refused = 0, txns = 0, rollbacks = 0, reopens = 0, crashImages = 0, midTxnImages = 0
     var queries = 0, checkpoints = 0, storageChecks = 0
-    var tIn = Duration.zero, tOps = Duration.zero, tFull = Duration.zero, tQ = Duration.zero, tImg = Duration.zero, tReopen = Duration.zero
-    let clock = ContinuousClock()
 
-    init(seed: UInt64) throws {
+    init(seed: UInt64, fs: SimulatedFileSystem = SimulatedFileSystem(), options: GraphOptions = GraphTest.options()) throws {
         r = SeededRandom(seed: seed)
-        db = try GraphTest.open(fs)
+        self.fs = fs
+        self.options = options
+        db = try GraphTest.open(fs, options)
     }
 
     /// A mutation done on both sides: results must agree, errors must be the same case and leave the
@@ -132,12 +133,8 @@ final class RandomGraphRun {
             }
         case 92..<95:
             // Read-your-writes: queries and counts inside the write transaction.
-            let t0 = clock.now
-            defer { tIn += clock.now - t0 }
             queries += try GraphQueries.check(tx, m, &r, &problems, rounds: 1)
         default:
-            let t0 = clock.now
-            defer { tIn += clock.now - t0 }
             problems.add(try GraphCheck.full(tx, m))
             queries += 1
         }
@@ -145,9 +142,7 @@ final class RandomGraphRun {
 
     /// Opens `image` (a crash image), checks it equals the committed model, closes it.
     func checkImage(_ image: SimulatedFileSystem, _ what: String) throws {
-        let t0 = clock.now
-        defer { tImg += clock.now - t0 }
-        let recovered = try GraphTest.open(image)
+        let recovered = try GraphTest.open(image, options)
         let tx = try recovered.beginRead()
         var p = try GraphCheck.full(tx, committed)
         p.add(GraphCheck.storage(tx))
@@ -168,9 +163,7 @@ final class RandomGraphRun {
                 midTxnImages += 1
                 try checkImage(fs.imageWithRandomSubset(seed: r.next()), "mid-transaction image")
             }
-            let t0 = clock.now
             try randomOp(tx!, &m)
-            tOps += clock.now - t0
             if !problems.isEmpty { return }
         }
         if r.chance(12) {
@@ -194,11 +187,8 @@ final class RandomGraphRun {
             }
         }
         try db.read { rt in
-            let t0 = clock.now
             problems.add(try GraphCheck.full(rt, committed))
-            let t1 = clock.now
             queries += try GraphQueries.check(rt, committed, &r, &problems, rounds: 2)
-            tFull += t1 - t0; tQ += clock.now - t1
         }
         if r.chance(5) {
             checkpoints += 1
@@ -210,10 +200,8 @@ final class RandomGraphRun {
         }
         if r.chance(5) {
             reopens += 1
-            let t0 = clock.now
-            defer { tReopen += clock.now - t0 }
             try db.close()
-            db = try GraphTest.open(fs)
+            db = try GraphTest.open(fs, options)
             storageChecks += 1
             try db.read { rt in
                 problems.add(GraphCheck.storage(rt))
@@ -241,9 +229,8 @@ struct GraphModelTests {
         }
         try run.db.close()
         print(run.summary)
-        print("in \(run.tIn) ops \(run.tOps) full \(run.tFull) q \(run.tQ) img \(run.tImg) reopen \(run.tReopen)")
         for p in run.problems.list { print("  \(p)") }
         #expect(run.problems.isEmpty, "seed \(run.r.seed): \(run.problems.list)")
-        #expect(run.reopens > 0 && run.crashImages > 0 && run.rollbacks > 0)
+        if run.problems.isEmpty { #expect(run.reopens > 0 && run.crashImages > 0 && run.rollbacks > 0) }
     }
 }
