@@ -8,7 +8,7 @@
 //  2. Ids start at 1, increase and are never reused by later operations on the same value. ModelGraph is a
 //     value: a transaction works on a copy, and a rollback simply discards the copy (counters included).
 //  3. Mutations check in the facade's order and throw the same SombraError case (messages differ): names
-//     (1...1024 UTF-8 bytes, no NUL), value nesting (<= ValueCodec.maxValueNestingDepth), existence, then
+//     (1...nameBytesMax UTF-8 bytes, no NUL), value nesting (<= ValueCodec.maxValueNestingDepth), existence, then
 //     index rules (NaN and -0.0 are refused in an indexed property). A refused mutation changes nothing.
 //     Size limits (BTree.maxValueBytes) are not modelled; tests of oversized values check by hand.
 //  4. Query results are sorted by id (the facade returns indexed matches in value order and adjacency in
@@ -123,20 +123,22 @@ public struct ModelGraph: Sendable, Equatable {
     public private(set) var nodeIDs: [UInt64] = []
     public private(set) var edgeIDs: [UInt64] = []
 
-    public static let nameBytesMax = 1024
+    /// The longest name in UTF-8 bytes: 1024, or less when the page size limits keys (the facade stores a
+    /// name as a names-tree key of 1 + its bytes; set this to `BTree.maxKeyBytes(pageSize:) - 1` if smaller).
+    public var nameBytesMax = 1024
 
-    public init() {}
+    public init(nameBytesMax: Int = 1024) { self.nameBytesMax = nameBytesMax }
 
     // MARK: Rules (invariant 3)
 
-    public static func validateName(_ name: String, _ what: String) throws(SombraError) {
+    public func validateName(_ name: String, _ what: String) throws(SombraError) {
         let n = name.utf8.count
         guard n > 0 else { throw .invalidArgument("\(what) name is empty") }
         guard n <= nameBytesMax else { throw .invalidArgument("\(what) name is \(n) bytes") }
         guard !name.utf8.contains(0) else { throw .invalidArgument("\(what) name contains NUL") }
     }
 
-    static func validateProperties(_ properties: [String: Value]) throws(SombraError) {
+    func validateProperties(_ properties: [String: Value]) throws(SombraError) {
         for (k, v) in properties {
             try validateName(k, "property key")
             guard v.nestingDepth <= ValueCodec.maxValueNestingDepth else {
@@ -173,8 +175,8 @@ public struct ModelGraph: Sendable, Equatable {
 
     @discardableResult
     public mutating func createNode(labels: [String] = [], properties: [String: Value] = [:]) throws(SombraError) -> UInt64 {
-        for l in labels { try Self.validateName(l, "label") }
-        try Self.validateProperties(properties)
+        for l in labels { try validateName(l, "label") }
+        try validateProperties(properties)
         let labelSet = Set(labels)
         try checkIndexable(labels: labelSet, properties: properties)
         let id = nextNodeID
@@ -185,7 +187,7 @@ public struct ModelGraph: Sendable, Equatable {
     }
 
     public mutating func setProperty(_ key: String, to value: Value, onNode id: UInt64) throws(SombraError) {
-        try Self.validateProperties([key: value])
+        try validateProperties([key: value])
         guard let node = nodes[id] else { throw .nodeNotFound(id) }
         try checkIndexable(labels: node.labels, properties: [key: value])
         nodes[id]?.properties[key] = value
@@ -198,7 +200,7 @@ public struct ModelGraph: Sendable, Equatable {
     }
 
     public mutating func addLabel(_ label: String, toNode id: UInt64) throws(SombraError) {
-        try Self.validateName(label, "label")
+        try validateName(label, "label")
         guard let node = nodes[id] else { throw .nodeNotFound(id) }
         try checkIndexable(labels: [label], properties: node.properties)
         nodes[id]?.labels.insert(label)
@@ -226,8 +228,8 @@ public struct ModelGraph: Sendable, Equatable {
     @discardableResult
     public mutating func createEdge(from source: UInt64, to target: UInt64, type: String,
                                     properties: [String: Value] = [:]) throws(SombraError) -> UInt64 {
-        try Self.validateName(type, "edge type")
-        try Self.validateProperties(properties)
+        try validateName(type, "edge type")
+        try validateProperties(properties)
         guard nodes[source] != nil else { throw .nodeNotFound(source) }
         guard nodes[target] != nil else { throw .nodeNotFound(target) }
         let id = nextEdgeID
@@ -238,7 +240,7 @@ public struct ModelGraph: Sendable, Equatable {
     }
 
     public mutating func setProperty(_ key: String, to value: Value, onEdge id: UInt64) throws(SombraError) {
-        try Self.validateProperties([key: value])
+        try validateProperties([key: value])
         guard edges[id] != nil else { throw .edgeNotFound(id) }
         edges[id]?.properties[key] = value
     }
@@ -258,8 +260,8 @@ public struct ModelGraph: Sendable, Equatable {
     // MARK: Indexes
 
     public mutating func createIndex(label: String, key: String) throws(SombraError) {
-        try Self.validateName(label, "label")
-        try Self.validateName(key, "property key")
+        try validateName(label, "label")
+        try validateName(key, "property key")
         let index = ModelIndex(label: label, key: key)
         guard !indexes.contains(index) else { throw .indexExists(index.description) }
         for (id, node) in nodes where node.labels.contains(label) {

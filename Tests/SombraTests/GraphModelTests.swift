@@ -6,6 +6,7 @@
 // sync, 4 KiB pages and a small cache so pages are evicted, trees split and checkpoints run.
 import Testing
 import SombraFormat
+import SombraIndex
 import SombraTestSupport
 @testable import Sombra
 
@@ -24,6 +25,8 @@ final class RandomGraphRun {
         r = SeededRandom(seed: seed)
         self.fs = fs
         self.options = options
+        // The facade stores a name as a names-tree key of 1 + its bytes (998 bytes with 4 KiB pages).
+        committed = ModelGraph(nameBytesMax: min(1024, BTree.maxKeyBytes(pageSize: options.pageSize) - 1))
         db = try GraphTest.open(fs, options)
     }
 
@@ -53,7 +56,8 @@ final class RandomGraphRun {
     }
 
     func name(_ vocabulary: [String]) -> String {
-        r.chance(1) ? ["", "bad\u{0}name", String(repeating: "n", count: 1025)][r.below(3)] : vocabulary[r.below(vocabulary.count)]
+        r.chance(1) ? ["", "bad\u{0}name", String(repeating: "n", count: 1000), String(repeating: "n", count: 1025)][r.below(4)]
+            : vocabulary[r.below(vocabulary.count)]
     }
 
     func value() -> Value { r.chance(1) ? ValueGen.nested(ValueCodec.maxValueNestingDepth + r.below(2)) : ValueGen.value(&r) }
