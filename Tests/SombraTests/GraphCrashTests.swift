@@ -95,7 +95,7 @@ struct GraphCrashTests {
     @Test("a crash at every write, sync, truncate, open or remove of a graph workload recovers to an acknowledged commit")
     func crashAtEveryOperation() throws {
         let counted: Set<SimulatedOperation> = [.write, .sync, .truncate, .open, .remove, .syncDirectory]
-        var crashPoints = 0, images = 0, inFlightSurvived = 0, unopenableCreations = 0
+        var crashPoints = 0, images = 0, inFlightSurvived = 0, unopenableCreations = 0, lost = 0
         var p = Problems()
         var n = 1
         while n < 2_000 {
@@ -115,6 +115,7 @@ struct GraphCrashTests {
                 images += 1
                 let (found, unopenable) = GraphCrashWorkload.check(image, run)
                 if unopenable { unopenableCreations += 1 }
+                if found.list.contains(where: { $0.hasPrefix("lost commits") }) { lost += 1 }
                 for s in found.list { p.add("crash at op \(n) (torn \(String(describing: torn))), \(image.label): \(s)") }
                 if found.isEmpty, let inFlight = run.inFlight, let db = try? GraphTest.open(image, GraphCrashWorkload.options) {
                     if let same = try? db.read({ try GraphCheck.full($0, inFlight).isEmpty }), same { inFlightSurvived += 1 }
@@ -123,7 +124,6 @@ struct GraphCrashTests {
             }
             n += 1
         }
-        let lost = p.list.filter { $0.contains("lost commits") }.count
         print("graph-crash: crash-points: \(crashPoints) images: \(images) in-flight-survived: \(inFlightSurvived) "
               + "unopenable-creations: \(unopenableCreations) "
               + "lost-commits: \(lost) violations: \(p.count) seed: \(GraphCrashWorkload.seed)")
