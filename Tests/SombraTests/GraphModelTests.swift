@@ -168,7 +168,10 @@ final class RandomGraphRun {
                 try checkImage(fs.imageWithRandomSubset(seed: r.next()), "mid-transaction image")
             }
             try randomOp(tx!, &m)
-            if !problems.isEmpty { return }
+            if !problems.isEmpty {
+                tx?.rollback()
+                return
+            }
         }
         if r.chance(12) {
             rollbacks += 1
