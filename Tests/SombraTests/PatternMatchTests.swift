@@ -307,3 +307,49 @@ struct PatternMatchTests {
         return Pattern(nodes: nodes, edges: edges)
     }
 }
+
+@Suite("API document examples")
+struct APIDocumentExampleTests {
+    @Test("the examples of Docs/API-traversals.md compile and give the stated answers")
+    func examples() throws {
+        let db = try memoryGraph()
+        let (ada, bob, carl, dora) = try db.write { tx throws in
+            let ada = try tx.createNode(labels: ["Person"], properties: ["name": "Ada", "age": 36])
+            let bob = try tx.createNode(labels: ["Person"], properties: ["name": "Bob", "age": 30])
+            let carl = try tx.createNode(labels: ["Person", "Admin"], properties: ["name": "Carl", "age": 50])
+            let dora = try tx.createNode(labels: ["Person"], properties: ["name": "Dora", "age": 45])
+            try tx.createEdge(from: ada, to: bob, type: "KNOWS")
+            try tx.createEdge(from: carl, to: bob, type: "KNOWS")
+            try tx.createEdge(from: bob, to: dora, type: "KNOWS")
+            try tx.createEdge(from: ada, to: ada, type: "KNOWS")
+            return (ada, bob, carl, dora)
+        }
+        try db.read { tx throws in
+            var firstAdmin: NodeID? = nil
+            try tx.forEachReached(from: ada, maxDepth: 6, direction: .both) { (node: NodeID, _: Int) throws(SombraError) -> Bool in
+                if try tx.node(node)?.labels.contains("Admin") == true { firstAdmin = node; return false }
+                return true
+            }
+            #expect(firstAdmin == carl)
+            #expect(try tx.kHopNeighbors(of: ada, k: 2, direction: .both, types: ["KNOWS"]) == [bob, carl, dora])
+            #expect(try tx.shortestPath(from: ada, to: dora, types: ["KNOWS"], maxDepth: 6) == [ada, bob, dora])
+
+            let p = Pattern(
+                nodes: [NodePattern(variable: "ada", labels: ["Person"], properties: [PropertyFilter(key: "name", value: "Ada")]),
+                        NodePattern(variable: "friend", labels: ["Person"]),
+                        NodePattern(variable: "other", labels: ["Person"],
+                                    properties: [PropertyFilter(key: "age", op: .greater, value: 40)])],
+                edges: [EdgePattern(variable: "k", from: "ada", to: "friend", types: ["KNOWS"]),
+                        EdgePattern(from: "friend", to: "other", types: ["KNOWS"], direction: .both)])
+            let found = try tx.match(p, limit: 100)
+            #expect(Set(found.map { $0.nodes["other"]! }) == [carl, dora])
+            #expect(found.allSatisfy { $0.nodes["friend"] == bob && $0.edges["k"] != nil })
+
+            #expect(try tx.degreeDistribution(direction: .outgoing) == [0: 1, 1: 2, 2: 1])  // ada: bob + self-loop
+            #expect(try tx.hubs(minDegree: 3, limit: 10).map(\.node) == [bob])
+            var lonely = try tx.isolatedNodes()
+            #expect(try lonely.collect(limit: 10).isEmpty)
+        }
+        try db.close()
+    }
+}
