@@ -65,7 +65,8 @@ final class InMemoryFile: StorageFile, Sendable {
             throw .diskFull(operation: "write past the in-memory file limit", path: path)
         }
         fs.state.withLock { s in
-            var data = s.files[path] ?? []
+            // Move the bytes out of the dictionary so the edit happens in place, not on a copy.
+            var data = s.files.removeValue(forKey: path) ?? []
             let start = Int(offset), end = start + bytes.count
             if data.count < end { data.append(contentsOf: [UInt8](repeating: 0, count: end - data.count)) }
             data.replaceSubrange(start..<end, with: bytes)
@@ -81,7 +82,7 @@ final class InMemoryFile: StorageFile, Sendable {
             throw .diskFull(operation: "truncate past the in-memory file limit", path: path)
         }
         fs.state.withLock { s in
-            var data = s.files[path] ?? []
+            var data = s.files.removeValue(forKey: path) ?? []
             let n = Int(size)
             if data.count > n { data.removeSubrange(n...) } else { data.append(contentsOf: [UInt8](repeating: 0, count: n - data.count)) }
             s.files[path] = data

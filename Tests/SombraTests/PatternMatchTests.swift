@@ -310,7 +310,7 @@ struct PatternMatchTests {
 
 @Suite("API document examples")
 struct APIDocumentExampleTests {
-    @Test("the examples of Docs/API-traversals.md compile and give the stated answers")
+    @Test("the traversal examples of Docs/API.md compile and give the stated answers")
     func examples() throws {
         let db = try memoryGraph()
         let (ada, bob, carl, dora) = try db.write { tx throws in
