@@ -31,7 +31,7 @@ struct Import: ParsableCommand {
     @Option(name: .customLong("as"), help: "Input format: jsonl or csv (default: from the file extension).")
     var inputFormat: GraphFileFormat?
 
-    @Flag(name: .long, help: "Keep the file's node ids (and edge ids) instead of letting the database choose.")
+    @Flag(name: .customLong("keep-ids"), help: "Keep the file's node ids (and edge ids) instead of letting the database choose.")
     var keepIDs = false
 
     @Option(name: .long, help: "Commit every N records (default 0: the whole import is one transaction).")

@@ -108,8 +108,10 @@ package enum GraphSalvage {
             throw .corruptPage(page: scan.corruptedPages.first ?? scan.damaged.values.flatMap { $0 }.first?.page.rawValue ?? 0,
                                reason: "the database is damaged (\(scan.corruptedPages.count) unreadable pages); run `sombractl repair`")
         }
-        report.expectedNodes = scan.counters[Counter.nodeCount]
-        report.expectedEdges = scan.counters[Counter.edgeCount]
+        // A counter the whole catalog lacks is zero (it is written only once something was counted).
+        let catalogWhole = scan.damaged[.catalog]?.isEmpty ?? false
+        report.expectedNodes = scan.counters[Counter.nodeCount] ?? (catalogWhole ? 0 : nil)
+        report.expectedEdges = scan.counters[Counter.edgeCount] ?? (catalogWhole ? 0 : nil)
 
         var writeOptions = GraphOptions()
         writeOptions.pageSize = options.pageSize ?? reader.pageSize

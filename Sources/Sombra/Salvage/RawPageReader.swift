@@ -6,8 +6,8 @@
 // Invariants:
 //  1. Every page returned has passed PageHeader.verify (size, checksum, kind) for its number.
 //  2. Only reads; the file is opened read-only with a shared lock, like a read-only database handle.
-//  3. `pageCount` is the number of whole pages in the file (the log is not consulted: without a header,
-//     nothing says which log belongs to this file).
+//  3. `pageCount` is the number of whole pages in the file up to the last page that is not all zeros (the
+//     file grows in chunks); the log is not consulted: without a header, nothing says which log is ours.
 import SombraFormat
 import SombraIO
 import SombraStorage
@@ -40,7 +40,14 @@ final class RawPageReader: PageReader {
                     if (try? PageHeader.verify(bytes, page: PageID(page), pageSize: pageSize)) != nil { verified += 1 }
                     page += 1
                 }
-                if verified > 0 { return RawPageReader(file: file, pageSize: pageSize, pageCount: pages) }
+                if verified > 0 {
+                    // The file grows in chunks: trailing pages never written are all zeros, not damage.
+                    var count = pages
+                    while count > 1, try file.read(at: (count - 1) * UInt64(pageSize), count: pageSize).allSatisfy({ $0 == 0 }) {
+                        count -= 1
+                    }
+                    return RawPageReader(file: file, pageSize: pageSize, pageCount: count)
+                }
                 pageSize *= 2
             }
             throw SombraError.notADatabase(reason: "no page of \(path) verifies at any page size")
