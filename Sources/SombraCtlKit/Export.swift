@@ -15,7 +15,7 @@ struct Export: ParsableCommand {
     @Argument(help: "The output file ('-' writes JSON Lines to stdout); for CSV, the stem of the two files.")
     var file: String
 
-    @Option(name: .customLong("as"), help: "Output format: jsonl or csv (default: from the file extension, else jsonl).")
+    @Option(name: .customLong("as"), help: ArgumentHelp("Output format: jsonl or csv (default: from the file extension, else jsonl).", valueName: "jsonl|csv"))
     var outputFormat: GraphFileFormat?
 
     @Option(name: .long, help: "CSV field delimiter.")

@@ -28,7 +28,7 @@ struct Import: ParsableCommand {
     @Argument(help: "One .jsonl file, or CSV node and relationship files ('-' reads JSON Lines from stdin).")
     var files: [String]
 
-    @Option(name: .customLong("as"), help: "Input format: jsonl or csv (default: from the file extension).")
+    @Option(name: .customLong("as"), help: ArgumentHelp("Input format: jsonl or csv (default: from the file extension).", valueName: "jsonl|csv"))
     var inputFormat: GraphFileFormat?
 
     @Flag(name: .customLong("keep-ids"), help: "Keep the file's node ids (and edge ids) instead of letting the database choose.")

@@ -35,7 +35,7 @@ struct Info: ParsableCommand {
             if output.isJSON {
                 var h = JSONObject()
                 h.set("format_version", Int(1))
-                h.set("page_size", header.pageSize.description)
+                h.set("page_size", Int(header.pageSize))
                 h.set("database_id", hexString(header.databaseID))
                 h.set("page_count", header.pageCount)
                 h.set("free_list_head", header.freeListHead.rawValue)

@@ -52,6 +52,8 @@ struct Repair: ParsableCommand {
             o.set("orphan_leaves_used", report.orphanLeavesUsed)
             o.set("stale_records_ignored", report.staleRecordsIgnored)
             o.set("undecodable_records", report.undecodableRecords)
+            o.set("duplicate_records", report.duplicateRecords)
+            o.set("unwritable_records", report.unwritableRecords)
             o.set("placeholder_nodes", report.placeholderNodes)
             o.set("dropped_edges", report.droppedEdges)
             o.set("synthesized_names", report.synthesizedNames)
@@ -66,6 +68,9 @@ struct Repair: ParsableCommand {
             if report.damagedRanges.count > 20 { console.out("… \(report.damagedRanges.count - 20) more lost key ranges") }
             console.out("from leaves no tree reaches: \(report.nodesFromOrphanLeaves) nodes, \(report.edgesFromOrphanLeaves) edges (\(report.orphanLeavesUsed) pages; \(report.staleRecordsIgnored) stale copies ignored)")
             if report.undecodableRecords > 0 { console.out("records that could not be decoded: \(report.undecodableRecords)") }
+            if report.duplicateRecords > 0 { console.out("records stored twice under one id (first copy kept): \(report.duplicateRecords)") }
+            if report.unwritableRecords > 0 { console.out("records the new database refused: \(report.unwritableRecords)") }
+            for m in report.unwritableMessages { console.out("  \(m)") }
             if report.placeholderNodes > 0 { console.out("placeholder nodes for lost edge endpoints: \(report.placeholderNodes) (label \(placeholderLabel))") }
             if report.droppedEdges > 0 { console.out("edges dropped for lost endpoints: \(report.droppedEdges)") }
             if report.synthesizedNames > 0 { console.out("names lost from the dictionary (replaced by sombra-lost-name-<id>): \(report.synthesizedNames)") }

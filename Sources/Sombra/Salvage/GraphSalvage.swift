@@ -49,6 +49,11 @@ package struct SalvageReport: Sendable {
     package var placeholderNodes = 0
     package var droppedEdges = 0
     package var synthesizedNames = 0
+    /// Records found twice under one id (the first copy read is kept).
+    package var duplicateRecords = 0
+    /// Records the new database refused (see `unwritableMessages`).
+    package var unwritableRecords = 0
+    package var unwritableMessages: [String] = []
     package var indexesRebuilt: [String] = []
     package var indexesFailed: [String] = []
     package var nextNodeID: UInt64 = 1
@@ -59,6 +64,7 @@ package struct SalvageReport: Sendable {
     package var lostAnything: Bool {
         (lostNodes ?? 0) > 0 || (lostEdges ?? 0) > 0 || undecodableRecords > 0 || !corruptedPages.isEmpty
             || expectedNodes == nil || expectedEdges == nil || droppedEdges > 0 || !indexesFailed.isEmpty
+            || unwritableRecords > 0
     }
 }
 
@@ -183,10 +189,29 @@ struct SalvageWriter {
     }
 
     mutating func writeNode(_ tx: WriteTransaction, _ id: UInt64, _ r: NodeRecord) throws(SombraError) {
+        guard try !tx.nodeExists(NodeID(id)) else {
+            // A second copy under one id (a stale leaf linked into a live tree): the first one read stays.
+            try checkStrict("node n\(id) is stored twice")
+            report.duplicateRecords += 1
+            return
+        }
         var labels: [String] = []
         for l in r.labels { labels.append(name(l)) }
-        try tx.createNode(id: NodeID(id), labels: labels, properties: properties(r.properties))
+        do throws(SombraError) {
+            try tx.createNode(id: NodeID(id), labels: labels, properties: properties(r.properties))
+        } catch {
+            try unwritable(tx, error, "node n\(id)")
+            return
+        }
         report.recoveredNodes += 1
+    }
+
+    /// A record the new database refused: counted and skipped while the transaction lives (the checks of
+    /// createNode/createEdge run before any write), rethrown once it does not.
+    mutating func unwritable(_ tx: WriteTransaction, _ error: SombraError, _ what: String) throws(SombraError) {
+        guard tx.isActive, !options.strict else { throw error }
+        report.unwritableRecords += 1
+        if report.unwritableMessages.count < 20 { report.unwritableMessages.append("\(what): \(error)") }
     }
 
     mutating func writeNodes(_ tx: WriteTransaction) throws(SombraError) {
@@ -211,6 +236,11 @@ struct SalvageWriter {
     }
 
     mutating func writeEdge(_ tx: WriteTransaction, _ id: UInt64, _ r: EdgeRecord) throws(SombraError) {
+        guard try !tx.edgeExists(EdgeID(id)) else {
+            try checkStrict("edge e\(id) is stored twice")
+            report.duplicateRecords += 1
+            return
+        }
         for end in [r.source, r.target] {
             if try tx.nodeExists(NodeID(end)) { continue }
             guard let label = options.placeholderLabel, !options.strict else {
@@ -220,8 +250,13 @@ struct SalvageWriter {
             try tx.createNode(id: NodeID(end), labels: [label], properties: [:])
             report.placeholderNodes += 1
         }
-        try tx.createEdge(id: EdgeID(id), from: NodeID(r.source), to: NodeID(r.target), type: name(r.type),
-                          properties: properties(r.properties))
+        do throws(SombraError) {
+            try tx.createEdge(id: EdgeID(id), from: NodeID(r.source), to: NodeID(r.target), type: name(r.type),
+                              properties: properties(r.properties))
+        } catch {
+            try unwritable(tx, error, "edge e\(id)")
+            return
+        }
         report.recoveredEdges += 1
     }
 
