@@ -34,7 +34,7 @@ struct Repair: ParsableCommand {
         let report = try GraphSalvage.run(source: database, destination: output, options: options)
         progress.finish()
         let check = try Database.reading(output) { try $0.verify() }
-        let summary = "repair: nodes: \(report.expectedNodes.map(String.init) ?? "unknown") edges: \(report.expectedEdges.map(String.init) ?? "unknown") corrupted-pages: \(report.corruptedPages.count) recovered-nodes: \(report.recoveredNodes) lost-nodes: \(report.lostNodes.map(String.init) ?? "unknown") recovered-edges: \(report.recoveredEdges) lost-edges: \(report.lostEdges.map(String.init) ?? "unknown")"
+        let summary = "repair: nodes: \(report.expectedNodes.map(String.init) ?? "unknown") edges: \(report.expectedEdges.map(String.init) ?? "unknown") corrupted-pages: \(report.damagedPageCount) recovered-nodes: \(report.recoveredNodes) lost-nodes: \(report.lostNodes.map(String.init) ?? "unknown") recovered-edges: \(report.recoveredEdges) lost-edges: \(report.lostEdges.map(String.init) ?? "unknown")"
         if format.isJSON {
             var o = JSONObject()
             o.set("database", database)
@@ -42,7 +42,8 @@ struct Repair: ParsableCommand {
             o.set("raw_scan", report.usedRawScan)
             o.set("nodes", report.expectedNodes.map { JSON.uint($0) } ?? .null)
             o.set("edges", report.expectedEdges.map { JSON.uint($0) } ?? .null)
-            o.set("corrupted_pages", .array(report.corruptedPages.map { .uint($0) }))
+            o.set("corrupted_pages", .array(report.corruptedPages.prefix(10_000).map { .uint($0) }))
+            o.set("missing_pages", report.missingPages)
             o.set("recovered_nodes", report.recoveredNodes)
             o.set("lost_nodes", report.lostNodes)
             o.set("recovered_edges", report.recoveredEdges)

@@ -39,6 +39,15 @@ extension Pager {
         return (try db.read(at: id.rawValue * UInt64(pageSize), count: pageSize), .file)
     }
 
+    /// Pages of `snapshot` that the log holds (their newest visible frame), ascending. Empty when the log
+    /// has restarted since the snapshot (its pages are then all in the file).
+    package func pagesInLog(snapshot: Snapshot) -> [UInt64] {
+        state.withLock { s in
+            guard s.committed.generation == snapshot.generation else { return [] }
+            return s.index.pagesToBackfill(after: 0, upTo: snapshot.frameLimit).map(\.page.rawValue)
+        }
+    }
+
     /// Size in bytes of the database file as it is on disk now.
     package func databaseFileBytes() throws(SombraError) -> UInt64 { try db.size() }
 

@@ -192,6 +192,36 @@ struct VerifyTests {
         #expect(ctl("verify", fixture).code == 1)
     }
 
+    @Test("pages inside the page count but past the file's end are one missing-page finding, even for 2^40 pages")
+    func missingPages() throws {
+        let dir = try TempDir()
+        let db = dir.file("g.sombra")
+        try buildGraph(db, nodes: 600)
+        let pristine = try RawFile.read(db)
+        let header = try RawFile.header(db)
+        // A file cut short: the second half of its pages is gone.
+        let half = Int(header.pageCount) / 2
+        let cut = dir.file("cut.sombra")
+        try RawFile.write(cut, Array(pristine.prefix(half * 4096)))
+        let r = try findings(cut)
+        let missing = r.findings(of: .missingPage)
+        #expect(missing.map(\.page) == [UInt64(half)], "\(missing)")
+        #expect(r.pages(of: [.btreeStructure]).allSatisfy { $0 < UInt64(half) })
+        let repaired = ctl("repair", cut, "-o", dir.file("cut-repaired.sombra"), "--format", "json")
+        #expect(repaired.code == 1)
+        #expect(try report(repaired.out)["missing_pages"] == .int(Int64(header.pageCount) - Int64(half)))
+        // A header that claims the maximum page count: verification still ends, with one finding for the gap.
+        var huge = header
+        huge.pageCount = FileHeader.maxPageCount - 1
+        let hostile = dir.file("huge.sombra")
+        try RawFile.write(hostile, pristine)
+        try RawFile.setHeader(hostile, huge)
+        let h = try findings(hostile)
+        #expect(h.findings(of: .missingPage).count == 1)
+        #expect(h.pagesChecked < 10_000)
+        #expect(ctl("pages", hostile).code == 0)
+    }
+
     @Test("verify exits 2 when it cannot run: no file, not a database")
     func cannotRun() throws {
         let dir = try TempDir()

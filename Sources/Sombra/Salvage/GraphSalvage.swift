@@ -37,7 +37,12 @@ package struct SalvageReport: Sendable {
     /// Counts the source's catalog held (nil when it could not be read).
     package var expectedNodes: UInt64? = nil
     package var expectedEdges: UInt64? = nil
+    /// Pages that fail verification.
     package var corruptedPages: [UInt64] = []
+    /// Pages inside the page count that neither the file nor the log holds (a truncated file).
+    package var missingPages: UInt64 = 0
+    /// Every page whose content is lost: corrupted plus missing.
+    package var damagedPageCount: UInt64 { UInt64(corruptedPages.count) + missingPages }
     package var damagedRanges: [String] = []
     package var recoveredNodes = 0
     package var recoveredEdges = 0
@@ -62,7 +67,7 @@ package struct SalvageReport: Sendable {
     package var lostNodes: Int? { expectedNodes.map { max(0, Int(clamping: $0) - recoveredNodes) } }
     package var lostEdges: Int? { expectedEdges.map { max(0, Int(clamping: $0) - recoveredEdges) } }
     package var lostAnything: Bool {
-        (lostNodes ?? 0) > 0 || (lostEdges ?? 0) > 0 || undecodableRecords > 0 || !corruptedPages.isEmpty
+        (lostNodes ?? 0) > 0 || (lostEdges ?? 0) > 0 || undecodableRecords > 0 || damagedPageCount > 0
             || expectedNodes == nil || expectedEdges == nil || droppedEdges > 0 || !indexesFailed.isEmpty
             || unwritableRecords > 0
     }
@@ -86,6 +91,7 @@ package enum GraphSalvage {
             raw?.close()
         }
         let reader: any PageReader
+        let present: PresentPages
         var roots: [TreeSlot: BTree] = [:]
         do throws(SombraError) {
             let db = try GraphDB.open(path: source, options: readOptions, fileSystem: fileSystem)
@@ -93,6 +99,7 @@ package enum GraphSalvage {
             let tx = try db.beginRead()
             readTx = tx
             reader = tx.pageTx
+            present = PresentPages(pager: db.pager, snapshot: tx.pageTx.snapshot)
             for slot in TreeSlot.allCases where tx.pageTx.header.roots[slot.rawValue] != .none {
                 roots[slot] = BTree(root: tx.pageTx.header.roots[slot.rawValue])
             }
@@ -101,14 +108,16 @@ package enum GraphSalvage {
             let r = try RawPageReader.open(path: source, fileSystem: fileSystem)
             raw = r
             reader = r
+            present = PresentPages(pageCount: r.pageCount)
             report.usedRawScan = true
         }
         report.pageSize = reader.pageSize
         report.pageCount = reader.pageCount
 
-        var scan = SalvageScan(reader: reader, roots: roots, progress: options.progress)
+        var scan = SalvageScan(reader: reader, present: present, roots: roots, progress: options.progress)
         scan.run()
         report.corruptedPages = scan.corruptedPages
+        report.missingPages = scan.missingPages
         report.damagedRanges = TreeSlot.allCases.flatMap { slot in (scan.damaged[slot] ?? []).map { "\(slot.name): \($0)" } }
         if options.strict, scan.hasDamage {
             throw .corruptPage(page: scan.corruptedPages.first ?? scan.damaged.values.flatMap { $0 }.first?.page.rawValue ?? 0,

@@ -27,8 +27,12 @@ struct SalvageScan {
     /// Registered tree roots (none when the header is lost).
     let roots: [TreeSlot: BTree]
     let progress: ((String, Int, Int) -> Void)?
+    /// The pages the file and log can supply (the census reads only these).
+    let present: PresentPages
 
     private(set) var corruptedPages: [UInt64] = []
+    /// Pages inside the page count that neither the file nor the log holds.
+    private(set) var missingPages: UInt64 = 0
     private(set) var goodLeaves: [PageID] = []
     private(set) var reached: Set<PageID> = []
     private(set) var damaged: [TreeSlot: [DamagedKeyRange]] = [:]
@@ -42,13 +46,14 @@ struct SalvageScan {
     private(set) var staleRecordsIgnored = 0
     private(set) var undecodableRecords = 0
 
-    init(reader: any PageReader, roots: [TreeSlot: BTree], progress: ((String, Int, Int) -> Void)?) {
+    init(reader: any PageReader, present: PresentPages, roots: [TreeSlot: BTree], progress: ((String, Int, Int) -> Void)?) {
         self.reader = reader
+        self.present = present
         self.roots = roots
         self.progress = progress
     }
 
-    var hasDamage: Bool { !corruptedPages.isEmpty || damaged.values.contains { !$0.isEmpty } }
+    var hasDamage: Bool { !corruptedPages.isEmpty || missingPages > 0 || damaged.values.contains { !$0.isEmpty } }
 
     func isLost(_ slot: TreeSlot, _ key: [UInt8]) -> Bool {
         damaged[slot]?.contains { $0.contains(key) } ?? false
@@ -65,13 +70,14 @@ struct SalvageScan {
 
     // MARK: Pages and trees
 
-    /// Reads every page once: which verify, and which are leaves.
+    /// Reads every page on disk once: which verify, and which are leaves; counts the pages inside the page
+    /// count that neither the file nor the log holds.
     mutating func census() {
-        let total = Int(clamping: reader.pageCount)
-        var page: UInt64 = 1
-        while page < reader.pageCount {
-            defer { page += 1 }
-            if let progress, page % 1024 == 0 { progress("scan", Int(page), total) }
+        let total = Int(clamping: present.presentCount)
+        var done = 0
+        present.forEach { page in
+            done += 1
+            if let progress, done % 1024 == 0 { progress("scan", done, total) }
             do throws(SombraError) {
                 let bytes = try reader.page(PageID(page))
                 if PageHeader.kind(of: bytes) == .btreeLeaf { goodLeaves.append(PageID(page)) }
@@ -79,6 +85,7 @@ struct SalvageScan {
                 corruptedPages.append(page)
             }
         }
+        missingPages = present.missingCount
     }
 
     /// Walks every tree to learn which pages the trees reach and which key ranges they lost.

@@ -12,8 +12,9 @@
 //               endpoints exist; stored counts and id counters agree (RecordChecks.swift).
 //
 // Invariants:
-//  1. Verification never throws, traps or loops on any file content: every walk is bounded by the page
-//     count (BTree.verify, TreeWalk, the free-list walk), and every decode validates before use.
+//  1. Verification never throws, traps or loops on any file content: every walk is bounded by the pages
+//     on disk (PresentPages) or by the pages it reaches (BTree.verify, TreeWalk, the free-list walk), never
+//     by a count read from the header alone, and every decode validates before use.
 //  2. A damaged page is reported once, under checksum, page-kind or missing-page; the tree findings it
 //     causes on itself are not repeated, but what it hides (unreachable pages) is still reported.
 //  3. The verifier only reads: it never writes, caches a damaged page, or changes the pager's state.
@@ -46,8 +47,10 @@ final class GraphVerifier {
     let snapshot: Snapshot
     let progress: ((VerifyProgress) -> Void)?
     var report = VerifyReport()
-    /// Kind byte of each page whose bytes verified (0 for page 0 and for damaged pages).
-    var pageKinds: [UInt8] = []
+    /// Kind byte of each page whose bytes verified (absent for page 0 and for damaged pages).
+    var pageKinds: [UInt64: UInt8] = [:]
+    /// Set when some pages inside the page count exist neither in the file nor in the log.
+    var missingPages: PresentPages? = nil
     /// Pages reported as damaged in phase 2.
     var damagedPages: Set<UInt64> = []
     /// Which tree slot uses each tree or overflow page.
@@ -117,46 +120,57 @@ final class GraphVerifier {
     // MARK: 2. Pages
 
     func checkPages() {
-        let total = Int(clamping: pageCount)
-        pageKinds = [UInt8](repeating: 0, count: max(total, 1))
-        var page: UInt64 = 1
-        while page < pageCount {
-            defer { page += 1 }
+        let present = PresentPages(pager: pager, snapshot: snapshot)
+        let total = Int(clamping: present.presentCount)
+        var done = 0
+        present.forEach { page in
+            done += 1
             report.pagesChecked += 1
-            tick("pages", Int(page), total - 1)
-            let bytes: [UInt8]
-            let source: PageSource
-            do throws(SombraError) {
-                (bytes, source) = try pager.rawPage(PageID(page), snapshot: snapshot)
-            } catch {
-                damagedPages.insert(page)
-                add(.missingPage, page, "cannot be read: \(error)")
-                continue
-            }
-            guard bytes.count == pager.pageSize else {
-                damagedPages.insert(page)
-                add(.missingPage, page, "the \(source) ends \(bytes.count) bytes into this page")
-                continue
-            }
-            let stored = bytes.loadLE(UInt32.self, at: PageHeader.checksumOffset)
-            let computed = PageHeader.computeChecksum(bytes, page: PageID(page))
-            guard stored == computed else {
-                damagedPages.insert(page)
-                add(.checksum, page, "stored checksum \(hex32(stored)) but the bytes give \(hex32(computed)) (read from the \(source))")
-                continue
-            }
-            let kind = bytes[PageHeader.kindOffset]
-            guard let k = PageKind(rawValue: kind), k != .fileHeader else {
-                damagedPages.insert(page)
-                add(.pageKind, page, "invalid page kind \(kind)")
-                continue
-            }
-            pageKinds[Int(page)] = k.rawValue
+            tick("pages", done, total)
+            checkPage(page)
+        }
+        if let range = present.missingRange {
+            missingPages = present
+            add(.missingPage, range.lowerBound, "\(present.missingCount) page(s) from \(range.lowerBound) to \(range.upperBound) are inside the page count (\(pageCount)) but neither in the file nor in the log")
         }
     }
 
+    func checkPage(_ page: UInt64) {
+        let bytes: [UInt8]
+        let source: PageSource
+        do throws(SombraError) {
+            (bytes, source) = try pager.rawPage(PageID(page), snapshot: snapshot)
+        } catch {
+            damagedPages.insert(page)
+            return add(.missingPage, page, "cannot be read: \(error)")
+        }
+        guard bytes.count == pager.pageSize else {
+            damagedPages.insert(page)
+            return add(.missingPage, page, "the \(source) ends \(bytes.count) bytes into this page")
+        }
+        let stored = bytes.loadLE(UInt32.self, at: PageHeader.checksumOffset)
+        let computed = PageHeader.computeChecksum(bytes, page: PageID(page))
+        guard stored == computed else {
+            damagedPages.insert(page)
+            return add(.checksum, page, "stored checksum \(hex32(stored)) but the bytes give \(hex32(computed)) (read from the \(source))")
+        }
+        let kind = bytes[PageHeader.kindOffset]
+        guard let k = PageKind(rawValue: kind), k != .fileHeader else {
+            damagedPages.insert(page)
+            return add(.pageKind, page, "invalid page kind \(kind)")
+        }
+        pageKinds[page] = k.rawValue
+    }
+
+    /// True for a page already reported as damaged or missing (phase 2).
+    func isDamaged(_ page: UInt64) -> Bool {
+        if damagedPages.contains(page) { return true }
+        guard let m = missingPages, page < m.pageCount, page >= m.filePages else { return false }
+        return !m.logOnlyPages.contains(page)
+    }
+
     func kindName(_ page: UInt64) -> String {
-        guard page < UInt64(pageKinds.count), let k = PageKind(rawValue: pageKinds[Int(page)]) else { return "damaged" }
+        guard let raw = pageKinds[page], let k = PageKind(rawValue: raw) else { return "damaged" }
         return k.description
     }
 
@@ -198,15 +212,14 @@ final class GraphVerifier {
         case .cycle: add(.btreeCycle, page, message)
         case .sharedPage: add(.pageUsedTwice, page, message)
         case .keyOrder, .keyBounds:
-            if !damagedPages.contains(page) { add(.btreeOrder, page, message) }
+            if !isDamaged(page) { add(.btreeOrder, page, message) }
         case .unreadable, .pageFormat, .fill, .depth, .overflowChain:
-            if damagedPages.contains(page) { return }   // reported in phase 2 (invariant 2)
-            if page > 0, page < pageCount, page < UInt64(pageKinds.count) {
-                let kind = pageKinds[Int(page)]
+            if isDamaged(page) { return }   // reported in phase 2 (invariant 2)
+            if let kind = pageKinds[page] {
                 let expected: Set<UInt8> = f.findingClass == .overflowChain
                     ? [PageKind.overflow.rawValue, PageKind.btreeLeaf.rawValue]
                     : [PageKind.btreeLeaf.rawValue, PageKind.btreeInterior.rawValue]
-                if kind != 0, !expected.contains(kind) {
+                if !expected.contains(kind) {
                     return add(.pageKind, page, "\(slot.name) tree reaches a page of kind \(kindName(page)): \(f.message)")
                 }
             }
@@ -234,11 +247,11 @@ final class GraphVerifier {
             if let owner = treeOwner[page] {
                 add(.pageUsedTwice, page, "page is on the free list and used by the \(owner.name) tree")
             }
-            if damagedPages.contains(page) {
+            if isDamaged(page) {
                 add(.freeList, page, "free list runs into a damaged page; the rest of the list is unknown")
                 break
             }
-            guard pageKinds[Int(page)] == PageKind.free.rawValue else {
+            guard pageKinds[page] == PageKind.free.rawValue else {
                 add(.freeList, page, "free list holds a page of kind \(kindName(page))")
                 break
             }
@@ -261,12 +274,9 @@ final class GraphVerifier {
     // MARK: 5. Reachability
 
     func checkReachability() {
-        var page: UInt64 = 1
-        while page < pageCount {
-            defer { page += 1 }
-            if treeOwner[page] != nil || freePages.contains(page) || damagedPages.contains(page) { continue }
-            let kind = pageKinds[Int(page)]
-            if kind == PageKind.free.rawValue {
+        PresentPages(pager: pager, snapshot: snapshot).forEach { page in
+            if treeOwner[page] != nil || freePages.contains(page) || isDamaged(page) { return }
+            if pageKinds[page] == PageKind.free.rawValue {
                 add(.unreachablePage, page, "free page is not on the free list (leaked)")
             } else {
                 add(.unreachablePage, page, "\(kindName(page)) page is reachable from no tree and not on the free list")

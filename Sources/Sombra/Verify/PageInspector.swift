@@ -61,6 +61,8 @@ package struct PageCensus: Sendable {
     package var pageCount: UInt64 = 0
     package var kinds: [String: KindFigures] = [:]
     package var damagedPages: [UInt64] = []
+    /// Pages inside the page count that neither the file nor the log holds (the first is in damagedPages).
+    package var missingPages: UInt64 = 0
     package var freeListLength = 0
     package var headerFreePageCount: UInt64 = 0
     package var trees: [TreeFigures] = []
@@ -81,15 +83,24 @@ extension GraphDB {
         census.headerFreePageCount = snap.header.freePageCount
         let owners = pageOwners(tx, trees: &census.trees)
         census.freeListLength = owners.values.filter { $0 == PageInspector.freeListOwner }.count
-        var page: UInt64 = 1
-        while page < snap.header.pageCount {
-            defer { page += 1 }
-            let (bytes, _) = try pager.rawPage(PageID(page), snapshot: snap)
+        let present = PresentPages(pager: pager, snapshot: snap)
+        if let range = present.missingRange {
+            census.missingPages = present.missingCount
+            census.damagedPages.append(range.lowerBound)
+        }
+        var failure: SombraError? = nil
+        present.forEach { page in
+            guard failure == nil else { return }
+            let bytes: [UInt8]
+            do throws(SombraError) { bytes = try pager.rawPage(PageID(page), snapshot: snap).bytes } catch {
+                failure = error
+                return
+            }
             guard bytes.count == pageSize, (try? PageHeader.verify(bytes, page: PageID(page), pageSize: pageSize)) != nil,
                   let kind = PageKind(rawValue: bytes[PageHeader.kindOffset]) else {
                 census.damagedPages.append(page)
                 if listPages { census.perPage.append((page, "damaged", owners[page], nil)) }
-                continue
+                return
             }
             var used = 0, usable = 0
             switch kind {
@@ -106,6 +117,7 @@ extension GraphDB {
             census.kinds[kind.description, default: .init()].usableBytes += usable
             if listPages { census.perPage.append((page, kind.description, owners[page], usable > 0 ? Double(used) / Double(usable) : nil)) }
         }
+        if let failure { throw failure }
         return census
     }
 
