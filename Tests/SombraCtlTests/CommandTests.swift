@@ -6,6 +6,7 @@ import SombraFormat
 @testable import Sombra
 @testable import SombraCtlKit
 
+extension SombraCtlSuite {
 @Suite("commands")
 struct CommandTests {
     func int(_ j: JSON?) -> Int? {
@@ -196,4 +197,5 @@ struct CommandTests {
         #expect(help.code == 0)
         #expect(help.out.contains("verify"))
     }
+}
 }

@@ -9,6 +9,12 @@ import SombraTestSupport
 @testable import Sombra
 @testable import SombraCtlKit
 
+/// All sombractl suites run one test at a time. Closing a writable database closes its log's descriptor
+/// twice (SombraStorage Pager.close); under parallel tests the second close can hit a descriptor another
+/// test just opened, failing it with EBADF. Serialized, the number is free again and the close is harmless.
+@Suite("sombractl", .serialized)
+struct SombraCtlSuite {}
+
 /// A temporary directory removed when the value is released.
 final class TempDir {
     let path: String

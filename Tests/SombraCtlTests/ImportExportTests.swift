@@ -16,6 +16,7 @@ func canonical(_ g: (nodes: [Node], edges: [Edge])) -> (nodes: [String], edges: 
     return (form.values.sorted(), edges.sorted())
 }
 
+extension SombraCtlSuite {
 @Suite("import and export")
 struct ImportExportTests {
     /// Values JSON cannot express directly, and awkward strings and numbers.
@@ -66,7 +67,8 @@ struct ImportExportTests {
         #expect(try db.verify().isClean)
         // A second export of the copy is byte-identical.
         let again = dir.file("again.jsonl")
-        #expect(ctl("export", dst, again).code == 0)
+        let second = ctl("export", dst, again)
+        #expect(second.code == 0, "\(second.err)")
         #expect(try RawFile.read(again) == RawFile.read(file))
     }
 
@@ -232,4 +234,5 @@ struct ImportExportTests {
         }
         print("jsonl-values: values: \(rounds) mismatches: \(mismatches) seed: 77")
     }
+}
 }

@@ -7,6 +7,7 @@ import SombraTestSupport
 @testable import Sombra
 @testable import SombraCtlKit
 
+extension SombraCtlSuite {
 @Suite("repair")
 struct RepairTests {
     /// Pages named by findings of `cls` in a verify JSON report.
@@ -144,4 +145,5 @@ struct RepairTests {
         #expect(fileBytes([fixture, fixture + "-wal"]) == before)
         #expect(try snapshot(path: dir.file("out.sombra")).nodes.count == 200)
     }
+}
 }

@@ -9,6 +9,7 @@ import SombraTestSupport
 @testable import Sombra
 @testable import SombraCtlKit
 
+extension SombraCtlSuite {
 @Suite("verify")
 struct VerifyTests {
     func findings(_ path: String) throws -> VerifyReport {
@@ -25,6 +26,10 @@ struct VerifyTests {
         let r = try findings(db)
         #expect(r.isClean, "\(r.findings)")
         #expect(r.nodesChecked > 500 && r.edgesChecked > 1000)
+        let g = try openGraph(db, readOnly: true)
+        let byLookups = try g.read { tx in tx.verify(inMemoryRecordsMax: 0) }
+        try g.close()
+        #expect(byLookups.isClean && byLookups.lookupsSkipped == 0, "\(byLookups.findings)")
         let text = ctl("verify", db)
         #expect(text.code == 0)
         #expect(text.out.contains("verify: clean"))
@@ -141,12 +146,28 @@ struct VerifyTests {
         #expect(try tx.t.outEdges.remove(GraphKeys.adjacency(edge.source.rawValue, type, edge.target.rawValue, edge.id.rawValue), in: tx.pageTx))
         #expect(try tx.t.labels.remove(GraphKeys.label(person, node.id.rawValue), in: tx.pageTx))
         try tx.catalogAdd(GraphKeys.counter(Counter.nodeCount), 5)
+        // Stale entries: an in-edge of an edge that does not exist, a label entry of a node that does not.
+        try tx.t.inEdges.put(GraphKeys.adjacency(edge.target.rawValue, type, edge.source.rawValue, 999_999), [], in: tx.pageTx)
+        try tx.t.labels.put(GraphKeys.label(person, 888_888), [], in: tx.pageTx)
+        // A property index entry removed.
+        let nameKey = try #require(try tx.existingID("name"))
+        let index = try #require(try tx.indexID(label: person, key: nameKey))
+        let other = try #require(graph.nodes.last { $0.labels.contains("Person") })
+        let (propertyKey, _) = try GraphKeys.property(index, try #require(other["name"]), other.id.rawValue)
+        #expect(try tx.t.properties.remove(propertyKey, in: tx.pageTx))
         try tx.commit()
         let r = try db.verify()
+        // The same checks by point lookups (the path for graphs too large to cross-check in memory).
+        let byLookups = try db.read { tx in tx.verify(inMemoryRecordsMax: 0) }
         try db.close()
-        #expect(r.countsByClass[.adjacencyMismatch] == 1)
-        #expect(r.findings(of: .adjacencyMismatch).first?.message.contains("e\(edge.id.rawValue)") == true)
+        #expect(byLookups.countsByClass == r.countsByClass, "\(byLookups.findings) vs \(r.findings)")
+        #expect(r.countsByClass[.adjacencyMismatch] == 2)
+        #expect(r.findings(of: .adjacencyMismatch).contains { $0.message.contains("e\(edge.id.rawValue)") && $0.message.contains("missing from the out-edges") })
+        #expect(r.findings(of: .adjacencyMismatch).contains { $0.message.contains("e999999") && $0.message.contains("does not exist") })
         #expect(r.findings(of: .indexMismatch).contains { $0.message.contains("n\(node.id.rawValue)") })
+        #expect(r.findings(of: .indexMismatch).contains { $0.message.contains("n888888 does not exist") })
+        #expect(r.findings(of: .indexMismatch).contains { $0.message.contains("n\(other.id.rawValue): index \"Person\".\"name\" lacks") })
+        #expect(r.countsByClass[.indexMismatch] == 3)
         #expect(r.findings(of: .countMismatch).map(\.message) == ["the catalog counts 305 nodes, the nodes tree holds 300"])
         #expect(r.pages(of: [.checksum, .btreeOrder, .btreeStructure]).isEmpty)
     }
@@ -259,4 +280,5 @@ struct VerifyTests {
         print("verify-random-flips: rounds: \(rounds) reported: \(reported) seed: 2024")
         #expect(reported == rounds)
     }
+}
 }

@@ -154,6 +154,9 @@ struct SalvageWriter {
     let options: SalvageOptions
     var report: SalvageReport
     var synthesized = Set<UInt32>()
+    /// Ids written so far (cheaper than asking the new database, which starts empty).
+    var writtenNodes = Set<UInt64>()
+    var writtenEdges = Set<UInt64>()
 
     init(scan: SalvageScan, options: SalvageOptions, report: SalvageReport) {
         self.scan = scan
@@ -198,7 +201,7 @@ struct SalvageWriter {
     }
 
     mutating func writeNode(_ tx: WriteTransaction, _ id: UInt64, _ r: NodeRecord) throws(SombraError) {
-        guard try !tx.nodeExists(NodeID(id)) else {
+        guard !writtenNodes.contains(id) else {
             // A second copy under one id (a stale leaf linked into a live tree): the first one read stays.
             try checkStrict("node n\(id) is stored twice")
             report.duplicateRecords += 1
@@ -212,6 +215,7 @@ struct SalvageWriter {
             try unwritable(tx, error, "node n\(id)")
             return
         }
+        writtenNodes.insert(id)
         report.recoveredNodes += 1
     }
 
@@ -236,7 +240,7 @@ struct SalvageWriter {
             try writeNode(tx, key.loadBE(UInt64.self, at: 0), r)
         }
         for (id, o) in scan.orphanNodes.sorted(by: { $0.key < $1.key }) {
-            if try tx.nodeExists(NodeID(id)) { continue }
+            if writtenNodes.contains(id) { continue }
             try writeNode(tx, id, o.record)
             report.nodesFromOrphanLeaves += 1
         }
@@ -245,18 +249,19 @@ struct SalvageWriter {
     }
 
     mutating func writeEdge(_ tx: WriteTransaction, _ id: UInt64, _ r: EdgeRecord) throws(SombraError) {
-        guard try !tx.edgeExists(EdgeID(id)) else {
+        guard !writtenEdges.contains(id) else {
             try checkStrict("edge e\(id) is stored twice")
             report.duplicateRecords += 1
             return
         }
         for end in [r.source, r.target] {
-            if try tx.nodeExists(NodeID(end)) { continue }
+            if writtenNodes.contains(end) { continue }
             guard let label = options.placeholderLabel, !options.strict else {
                 report.droppedEdges += 1
                 return
             }
             try tx.createNode(id: NodeID(end), labels: [label], properties: [:])
+            writtenNodes.insert(end)
             report.placeholderNodes += 1
         }
         do throws(SombraError) {
@@ -266,6 +271,7 @@ struct SalvageWriter {
             try unwritable(tx, error, "edge e\(id)")
             return
         }
+        writtenEdges.insert(id)
         report.recoveredEdges += 1
     }
 
@@ -282,7 +288,7 @@ struct SalvageWriter {
             try writeEdge(tx, key.loadBE(UInt64.self, at: 0), r)
         }
         for (id, o) in scan.orphanEdges.sorted(by: { $0.key < $1.key }) {
-            if try tx.edgeExists(EdgeID(id)) { continue }
+            if writtenEdges.contains(id) { continue }
             let before = report.recoveredEdges
             try writeEdge(tx, id, o.record)
             if report.recoveredEdges > before { report.edgesFromOrphanLeaves += 1 }

@@ -36,7 +36,13 @@ extension GraphDB {
 extension ReadTransaction {
     /// Verifies the database as this transaction sees it (the log file itself is not examined).
     public func verify(progress: ((VerifyProgress) -> Void)? = nil) -> VerifyReport {
+        verify(inMemoryRecordsMax: RecordChecks.inMemoryRecordsDefault, progress: progress)
+    }
+
+    /// Verifies with a chosen limit for in-memory cross-checks (0 forces point lookups; tests use both).
+    package func verify(inMemoryRecordsMax: Int, progress: ((VerifyProgress) -> Void)? = nil) -> VerifyReport {
         let verifier = GraphVerifier(pager: db.pager, reader: pageTx, progress: progress)
+        verifier.inMemoryRecordsMax = inMemoryRecordsMax
         return verifier.run()
     }
 }
@@ -56,6 +62,7 @@ final class GraphVerifier {
     /// Which tree slot uses each tree or overflow page.
     var treeOwner: [UInt64: TreeSlot] = [:]
     var freePages: Set<UInt64> = []
+    var inMemoryRecordsMax = RecordChecks.inMemoryRecordsDefault
 
     init(pager: Pager, reader: PageReadTransaction, progress: ((VerifyProgress) -> Void)?) {
         self.pager = pager
@@ -76,6 +83,7 @@ final class GraphVerifier {
         checkReachability()
         if let trees {
             var checks = RecordChecks(trees: trees, reader: reader, progress: progress)
+            checks.inMemoryRecordsMax = inMemoryRecordsMax
             checks.run(into: &report)
         }
         return report

@@ -2,9 +2,10 @@
 // them — the label index, the declared property indexes, both adjacency trees, edge endpoints, the stored
 // counts and the id counters. Layer: graph facade (Sombra).
 //
-// Each structure is checked in both directions with point lookups (no set of the whole graph is held in
-// memory): walking the records, every entry they imply must exist ("missing"); walking each index, every
-// entry must be implied by a record ("stale").
+// Each structure is checked in both directions: walking the records, every entry they imply must exist
+// ("missing"); walking each index, every entry must be implied by a record ("stale"). Up to
+// `inMemoryRecordsMax` records the label index and adjacency are compared by sorted merges of what the
+// records imply against the trees (IndexChecks.swift); beyond, by point lookups, so memory stays flat.
 //
 // Invariants:
 //  1. Walks go through TreeWalk (bounded, never throws); lookups that fail because a page on their path is
@@ -42,6 +43,20 @@ struct RecordChecks {
     var maxEdgeID: UInt64 = 0
     var nodesComplete = true
     var edgesComplete = true
+
+    /// Nodes and edges are cross-checked in memory (sorted merges) up to this many records each, by point
+    /// lookups beyond (slower, but memory stays flat).
+    static let inMemoryRecordsDefault = 4_000_000
+    var inMemoryRecordsMax = RecordChecks.inMemoryRecordsDefault
+    var inMemoryNodes = true
+    var inMemoryEdges = true
+    /// Node ids in ascending order (in-memory mode).
+    var nodeIDs: [UInt64] = []
+    var nodeDamage: [DamagedKeyRange] = []
+    /// Entries the label index and the adjacency trees must hold (in-memory mode).
+    var expectedLabels: [LabelEntry] = []
+    var expectedOut: [AdjacencyEntry] = []
+    var expectedIn: [AdjacencyEntry] = []
 
     init(trees: GraphTrees, reader: any PageReader, progress: ((VerifyProgress) -> Void)?) {
         self.trees = trees
@@ -83,8 +98,9 @@ struct RecordChecks {
         }
     }
 
+    /// Walks a tree's readable leaves in key order; returns the key ranges it could not read.
     static func walk(_ tree: BTree, _ reader: any PageReader, _ progress: ((VerifyProgress) -> Void)?, _ phase: String,
-                     _ body: (WalkedLeaf) -> Void) -> Bool {
+                     _ body: (WalkedLeaf) -> Void) -> [DamagedKeyRange] {
         var w = TreeWalk(tree: tree, reader: reader)
         var leaves = 0
         w.run { leaf in
@@ -92,7 +108,7 @@ struct RecordChecks {
             if let progress, leaves % 64 == 0 { progress(VerifyProgress(phase: phase, done: leaves, total: 0)) }
             body(leaf)
         }
-        return w.damaged.isEmpty
+        return w.damaged
     }
 
     static func indexKey(_ index: UInt32, _ v: Value, _ id: UInt64) -> ([UInt8], Bool)? {
@@ -144,7 +160,7 @@ struct RecordChecks {
                     report.add(.record, page: page, "dictionary key \(hexBytes(cell.key.prefix(16))) has an unknown form")
                 }
             }
-        }
+        }.isEmpty
         guard namesComplete else { return }
         var idsSeen = Set<UInt32>()
         for (n, id, page) in forward {
@@ -190,13 +206,15 @@ struct RecordChecks {
                     report.add(.record, page: page, "catalog key \(hexBytes(k.prefix(16))) has an unknown form")
                 }
             }
-        }
+        }.isEmpty
+        inMemoryNodes = (counters[Counter.nodeCount] ?? 0) <= UInt64(max(0, inMemoryRecordsMax))
+        inMemoryEdges = (counters[Counter.edgeCount] ?? 0) <= UInt64(max(0, inMemoryRecordsMax))
     }
 
     // MARK: Nodes and the label index
 
     mutating func checkNodes(_ report: inout VerifyReport) {
-        nodesComplete = Self.walk(trees.nodes, reader, progress, "nodes") { leaf in
+        nodeDamage = Self.walk(trees.nodes, reader, progress, "nodes") { leaf in
             for cell in leaf.cells {
                 let page = leaf.page.rawValue
                 guard let id = GraphKeys.readID(cell.key), cell.key.count == 8, id != 0 else {
@@ -210,16 +228,21 @@ struct RecordChecks {
                 nodeTotal += 1
                 maxNodeID = max(maxNodeID, id)
                 report.nodesChecked += 1
+                if inMemoryNodes { nodeIDs.append(id) }
                 checkNode(id, record, page, &report)
             }
         }
+        nodesComplete = nodeDamage.isEmpty
+        if inMemoryNodes, zip(nodeIDs, nodeIDs.dropFirst()).contains(where: { $0 >= $1 }) { nodeIDs.sort() }
     }
 
     mutating func checkNode(_ id: UInt64, _ record: NodeRecord, _ page: UInt64, _ report: inout VerifyReport) {
         for l in record.labels {
             labelTally[l, default: 0] += 1
             if namesComplete, namesByID[l] == nil { report.add(.name, page: page, "node n\(id) has label id \(l), which names nothing") }
-            if case .absent = lookup(trees.labels, GraphKeys.label(l, id), &report) {
+            if inMemoryNodes {
+                expectedLabels.append(LabelEntry(label: l, node: id, page: page))
+            } else if case .absent = lookup(trees.labels, GraphKeys.label(l, id), &report) {
                 report.add(.indexMismatch, page: page, "node n\(id) has label \(name(l)), but the label index lacks it")
             }
             for d in indexesByLabel[l] ?? [] {
@@ -237,25 +260,6 @@ struct RecordChecks {
         if namesComplete {
             for p in record.properties where namesByID[p.key] == nil {
                 report.add(.name, page: page, "node n\(id) has property key id \(p.key), which names nothing")
-            }
-        }
-    }
-
-    mutating func checkLabelIndex(_ report: inout VerifyReport) {
-        _ = Self.walk(trees.labels, reader, progress, "labels") { leaf in
-            for cell in leaf.cells {
-                let page = leaf.page.rawValue
-                guard cell.key.count == 12 else {
-                    report.add(.record, page: page, "label index key of \(cell.key.count) bytes (expected 12)"); continue
-                }
-                let l = cell.key.loadBE(UInt32.self, at: 0), id = cell.key.loadBE(UInt64.self, at: 4)
-                switch nodeRecord(id, &report) {
-                case .absent:
-                    report.add(.indexMismatch, page: page, "label index lists node n\(id) under \(name(l)), but n\(id) does not exist")
-                case .found(let r) where !r.hasLabel(l):
-                    report.add(.indexMismatch, page: page, "label index lists node n\(id) under \(name(l)), but n\(id) lacks that label")
-                default: break
-                }
             }
         }
     }
@@ -279,79 +283,50 @@ struct RecordChecks {
                 report.edgesChecked += 1
                 typeTally[r.type, default: 0] += 1
                 if namesComplete, namesByID[r.type] == nil { report.add(.name, page: page, "edge e\(id) has type id \(r.type), which names nothing") }
-                for (end, node) in [("source", r.source), ("target", r.target)] {
-                    if case .absent = lookup(trees.nodes, GraphKeys.id(node), &report) {
-                        report.add(.edgeEndpoint, page: page, "edge e\(id)'s \(end) n\(node) does not exist")
-                    }
+                for (end, node) in [("source", r.source), ("target", r.target)] where nodeExists(node, &report) == false {
+                    report.add(.edgeEndpoint, page: page, "edge e\(id)'s \(end) n\(node) does not exist")
                 }
-                if case .absent = lookup(trees.outEdges, GraphKeys.adjacency(r.source, r.type, r.target, id), &report) {
-                    report.add(.adjacencyMismatch, page: page, "edge e\(id) (n\(r.source) -\(name(r.type))-> n\(r.target)) is missing from the out-edges tree")
-                }
-                if case .absent = lookup(trees.inEdges, GraphKeys.adjacency(r.target, r.type, r.source, id), &report) {
-                    report.add(.adjacencyMismatch, page: page, "edge e\(id) (n\(r.source) -\(name(r.type))-> n\(r.target)) is missing from the in-edges tree")
-                }
-            }
-        }
-    }
-
-    mutating func checkAdjacency(_ report: inout VerifyReport, outgoing: Bool) {
-        let tree = outgoing ? trees.outEdges : trees.inEdges
-        let treeName = outgoing ? "out-edges" : "in-edges"
-        _ = Self.walk(tree, reader, progress, treeName) { leaf in
-            for cell in leaf.cells {
-                let page = leaf.page.rawValue
-                guard let (a, t, b, e) = GraphKeys.parseAdjacency(cell.key) else {
-                    report.add(.record, page: page, "\(treeName) key of \(cell.key.count) bytes (expected 28)"); continue
-                }
-                let (source, target) = outgoing ? (a, b) : (b, a)
-                let described = "\(treeName) lists e\(e) as n\(source) -\(name(t))-> n\(target)"
-                switch lookup(trees.edges, GraphKeys.id(e), &report) {
-                case .absent:
-                    report.add(.adjacencyMismatch, page: page, "\(described), but e\(e) does not exist")
-                case .found(let bytes):
-                    guard let r = try? EdgeRecord.decode(bytes) else { continue }
-                    if r.source != source || r.target != target || r.type != t {
-                        report.add(.adjacencyMismatch, page: page, "\(described), but e\(e) is n\(r.source) -\(name(r.type))-> n\(r.target)")
-                    }
-                case .unknown: break
-                }
-            }
-        }
-    }
-
-    // MARK: Property indexes
-
-    mutating func checkPropertyIndexes(_ report: inout VerifyReport) {
-        _ = Self.walk(trees.properties, reader, progress, "properties") { leaf in
-            for cell in leaf.cells {
-                let page = leaf.page.rawValue
-                guard cell.key.count >= 12 + 1 else {
-                    report.add(.record, page: page, "property index key of \(cell.key.count) bytes is too short"); continue
-                }
-                let index = cell.key.loadBE(UInt32.self, at: 0)
-                let id = cell.key.loadBE(UInt64.self, at: cell.key.count - 8)
-                guard let d = declarationByIndex[index] else {
-                    if catalogComplete { report.add(.indexMismatch, page: page, "entry for node n\(id) belongs to index id \(index), which is not declared") }
+                if inMemoryEdges {
+                    expectedOut.append(AdjacencyEntry(a: r.source, type: r.type, b: r.target, edge: id, page: page))
+                    expectedIn.append(AdjacencyEntry(a: r.target, type: r.type, b: r.source, edge: id, page: page))
                     continue
                 }
-                let what = "index \(name(d.label)).\(name(d.key)) lists node n\(id)"
-                switch nodeRecord(id, &report) {
-                case .absent:
-                    report.add(.indexMismatch, page: page, "\(what), but n\(id) does not exist")
-                case .found(let r):
-                    guard r.hasLabel(d.label) else { report.add(.indexMismatch, page: page, "\(what), but n\(id) lacks the label"); continue }
-                    guard let v = r.property(for: d.key), v.isIndexable,
-                          let (key, exact) = Self.indexKey(index, v, id) else {
-                        report.add(.indexMismatch, page: page, "\(what), but n\(id) has no indexable value for the key"); continue
-                    }
-                    if key != cell.key { report.add(.indexMismatch, page: page, "\(what) under a value other than its \(v)") }
-                    else if cell.storedLength != (exact ? 0 : 1) {
-                        report.add(.indexMismatch, page: page, "\(what) with a wrong truncation marker")
-                    }
-                case .unknown: break
+                if case .absent = lookup(trees.outEdges, GraphKeys.adjacency(r.source, r.type, r.target, id), &report) {
+                    report.add(.adjacencyMismatch, page: page, missingAdjacency(id, r.source, r.type, r.target, "out-edges"))
+                }
+                if case .absent = lookup(trees.inEdges, GraphKeys.adjacency(r.target, r.type, r.source, id), &report) {
+                    report.add(.adjacencyMismatch, page: page, missingAdjacency(id, r.source, r.type, r.target, "in-edges"))
                 }
             }
+        }.isEmpty
+    }
+
+    func missingAdjacency(_ e: UInt64, _ source: UInt64, _ type: UInt32, _ target: UInt64, _ tree: String) -> String {
+        "edge e\(e) (n\(source) -\(name(type))-> n\(target)) is missing from the \(tree) tree"
+    }
+
+    /// Whether node `id` exists: from the ids the nodes walk collected, or by lookup; nil when unknown
+    /// (its key lies in a part of the nodes tree that could not be read).
+    func nodeExists(_ id: UInt64, _ report: inout VerifyReport) -> Bool? {
+        if inMemoryNodes {
+            if Self.sortedContains(nodeIDs, id) { return true }
+            if nodeDamage.contains(where: { $0.contains(GraphKeys.id(id)) }) { report.lookupsSkipped += 1; return nil }
+            return false
         }
+        switch lookup(trees.nodes, GraphKeys.id(id), &report) {
+        case .found: return true
+        case .absent: return false
+        case .unknown: return nil
+        }
+    }
+
+    static func sortedContains(_ sorted: [UInt64], _ x: UInt64) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = low + (high - low) / 2
+            if sorted[mid] < x { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low] == x
     }
 
     // MARK: Counts
