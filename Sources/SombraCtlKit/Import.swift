@@ -102,8 +102,9 @@ struct Import: ParsableCommand {
         let input = try ByteInput(path: path)
         defer { input.close() }
         var number = 0
-        while let line = try input.nextLine() {
+        while var line = try input.nextLine() {
             number += 1
+            if number == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst() }   // a UTF-8 byte order mark
             let origin = "\(path) line \(number)"
             guard let record = try GraphJSONL.parse(line: line, number: number) else { continue }
             switch record {
@@ -128,7 +129,9 @@ struct Import: ParsableCommand {
             var reader = Neo4jCSV.Reader(input: input, delimiter: d)
             let header = try reader.next() ?? []
             input.close()
-            let columns = header.map { Neo4jCSV.column($0.text) }
+            let columns = header.enumerated().map { i, f in
+                Neo4jCSV.column(i == 0 && f.text.hasPrefix("\u{FEFF}") ? String(f.text.dropFirst()) : f.text)
+            }
             for c in columns { if let t = c.unsupportedType { importer.warn("\(path): column \(c.name) of type \(t) is stored as strings") } }
             if Neo4jCSV.isRelationshipHeader(columns) { relationshipFiles.append((path, columns)) } else { nodeFiles.append((path, columns)) }
         }

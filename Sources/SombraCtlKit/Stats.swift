@@ -19,12 +19,6 @@ struct Stats: ParsableCommand {
 
     struct Distribution {
         var values: [Int] = []
-        var maxNode: UInt64 = 0
-
-        mutating func add(_ v: Int, _ node: NodeID) {
-            if v > (values.max() ?? -1) || values.isEmpty { maxNode = node.rawValue }
-            values.append(v)
-        }
 
         func summary() -> (mean: Double, p50: Int, p90: Int, p99: Int, max: Int, histogram: [(String, Int)]) {
             guard !values.isEmpty else { return (0, 0, 0, 0, 0, []) }
