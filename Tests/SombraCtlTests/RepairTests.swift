@@ -88,6 +88,41 @@ struct RepairTests {
         print("repair: nodes: \(graph.nodes.count) edges: \(graph.edges.count) corrupted-pages: \(damaged.count) recovered-nodes: \(recoveredNodes.count) lost-nodes: \(lostNodes) recovered-edges: \(recoveredEdges.count) lost-edges: \(lostEdges) seed: \(seed)")
     }
 
+    @Test("a stale copy of a leaf on a leaked page is ignored while the live tree holds its records")
+    func staleCopyIgnored() throws {
+        let dir = try TempDir()
+        let path = dir.file("g.sombra")
+        let graph = try buildGraph(path, nodes: 300)
+        let leaf = try #require(try leafContents(path, slot: Slot.nodes).first { $0.value.contains(graph.nodes[5].id.rawValue) })
+        let oldImage = try RawFile.page(path, leaf.key)
+        // Change the node (its leaf is rewritten) and leak a page to hold the old image.
+        let db = try openGraph(path)
+        let leaked = try db.write { tx in
+            try tx.setProperty("name", to: "renamed", on: graph.nodes[5].id)
+            return try tx.pageTx.allocate(.btreeLeaf)
+        }
+        try db.close()
+        var stale = oldImage
+        PageHeader.seal(&stale, page: leaked, txID: TxID(1))
+        try RawFile.setPage(path, leaked.rawValue, stale)
+        let out = dir.file("out.sombra")
+        let run = ctl("repair", path, "-o", out, "--format", "json")
+        let r = try report(run.out)
+        // No tree lost a key range, so leaves no tree reaches are not even used.
+        #expect(r["nodes_from_orphan_leaves"] == .int(0))
+        let copy = try snapshot(path: out)
+        #expect(copy.nodes.first { $0.id == graph.nodes[5].id }?["name"] == "renamed")
+        #expect(copy.nodes.count == graph.nodes.count)
+        // Once the live leaf is damaged, its key range is lost and the old copy is the best there is.
+        try RawFile.flipBit(path, leaf.key, byte: 3000)
+        let out2 = dir.file("out2.sombra")
+        let r2 = try report(ctl("repair", path, "-o", out2, "--format", "json").out)
+        #expect(r2["nodes_from_orphan_leaves"] == .int(Int64(leaf.value.count)))
+        let copy2 = try snapshot(path: out2)
+        #expect(copy2.nodes.count == graph.nodes.count)
+        #expect(copy2.nodes.first { $0.id == graph.nodes[5].id }?["name"] == graph.nodes[5]["name"])
+    }
+
     @Test("repair of a healthy database copies everything with its ids and indexes and exits 0")
     func healthyCopy() throws {
         let dir = try TempDir()

@@ -117,6 +117,24 @@ struct VerifyTests {
         #expect(r.pages(of: [.unreachablePage]).contains(children[1]))
     }
 
+    @Test("a page allocated and never linked is unreachable-page; an invalid kind byte is page-kind")
+    func leakedPageAndBadKind() throws {
+        let dir = try TempDir()
+        let path = dir.file("g.sombra")
+        try buildGraph(path, nodes: 300)
+        let db = try openGraph(path)
+        let tx = try db.beginWrite()
+        let leaked = try tx.pageTx.allocate(.btreeLeaf)
+        try tx.commit()
+        try db.close()
+        let r = try findings(path)
+        #expect(r.findings(of: .unreachablePage).map(\.page) == [leaked.rawValue])
+        let leaf = try #require(try treePages(path, slot: Slot.labels).leaves.first)
+        try RawFile.reseal(path, leaf) { $0[PageHeader.kindOffset] = 9 }
+        let k = try findings(path)
+        #expect(k.pages(of: [.pageKind]) == [leaf])
+    }
+
     @Test("a free list that names a live leaf is reported as free-list and page-used-twice")
     func freeListIntoTree() throws {
         let dir = try TempDir()
