@@ -22,7 +22,7 @@ struct ImportExportTests {
     /// Values JSON cannot express directly, and awkward strings and numbers.
     static let awkward: [String: Value] = [
         "nan": .double(.nan), "inf": .double(.infinity), "ninf": .double(-.infinity), "negzero": .double(-0.0),
-        "whole": .double(3.0), "tiny": .double(5e-324), "big": .double(1.7976931348623157e308),
+        "whole": .double(3.0), "tiny": .double(.leastNonzeroMagnitude), "big": .double(1.7976931348623157e308),
         "imax": .int(.max), "imin": .int(.min), "bytes": .bytes([0, 1, 2, 254, 255]), "empty": .string(""),
         "text": .string("quote \" backslash \\ newline \n tab \t nul-free é 漢 🙂"),
         "list": .list([1, "two", 3.5, .null, .list([]), .map(["k": true])]),
