@@ -143,7 +143,7 @@ func endTransaction(_ token: UInt64, commit: Bool) throws -> UInt64 {
         box.database.state.withLock { _ = $0.transactions.remove(token) }
     }
     return try box.state.withLock { s in
-        guard let tx = s.tx else { throw CABIError.misuse("transaction \(token) has already ended") }
+        guard let tx = s.tx else { throw CABIError.misuse("transaction \(hex(token)) has already ended") }
         defer { s.end() }
         if let w = s.write {
             guard commit else {

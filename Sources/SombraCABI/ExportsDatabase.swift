@@ -120,7 +120,7 @@ func readOptions(_ p: UnsafeRawPointer?) throws -> GraphOptions {
     run {
         let box = try databases.get(db)
         let open: Set<UInt64> = try box.state.withLock { s in
-            guard !s.closing else { throw CABIError.misuse("database \(db) is already being closed") }
+            guard !s.closing else { throw CABIError.misuse("database \(hex(db)) is already being closed") }
             s.closing = true
             return s.transactions
         }

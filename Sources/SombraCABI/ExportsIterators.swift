@@ -65,7 +65,7 @@ func withIterator<R: Sendable>(_ token: UInt64, edges: Bool?,
     }
     return try box.txn.state.withLock { s in
         guard var state = s.iterators.removeValue(forKey: box.serial) else {
-            throw CABIError.misuse("iterator \(token) has no state")
+            throw CABIError.misuse("iterator \(hex(token)) has no state")
         }
         defer { s.iterators[box.serial] = state }
         return try body(&state, s.tx)

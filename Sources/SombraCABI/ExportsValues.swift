@@ -92,15 +92,15 @@ func wrongKind(_ want: String, _ got: Value) -> CABIError {
 func lentContents(_ v: UInt64, string: Bool) throws -> (UInt, Int) {
     let box = try values.get(v)
     return try box.state.withLock { s in
-        if s.contents == nil {
-            switch (s.value, string) {
-            case (.string(let t), true): s.contents = try CBuffer(Array(t.utf8))
-            case (.bytes(let b), false): s.contents = try CBuffer(b)
-            default: throw wrongKind(string ? "string" : "bytes", s.value)
-            }
+        if let c = s.contents, string == (s.value.kindCode == 4) { return (c.address, c.count) }
+        let made: CBuffer
+        switch (s.value, string) {
+        case (.string(let t), true): made = try CBuffer(Array(t.utf8))
+        case (.bytes(let b), false): made = try CBuffer(b)
+        default: throw wrongKind(string ? "string" : "bytes", s.value)
         }
-        guard let c = s.contents else { throw CABIError.nomem("contents") }
-        return (c.address, c.count)
+        s.contents = made
+        return (made.address, made.count)
     }
 }
 

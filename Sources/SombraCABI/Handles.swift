@@ -69,7 +69,7 @@ final class HandleTable<Object: AnyObject & Sendable>: Sendable {
     /// Splits a token, checking its tag (invariant 4 and wrong-kind detection).
     func decode(_ token: UInt64) throws(CABIError) -> (slot: Int, generation: UInt32) {
         guard token != 0 else { throw .misuse("null \(kind.name) handle") }
-        guard token & (0xFF << 56) == tag else { throw .misuse("\(token) is not a \(kind.name) handle") }
+        guard token & (0xFF << 56) == tag else { throw .misuse("\(hex(token)) is not a \(kind.name) handle") }
         return (Int(token & 0xFF_FFFF), UInt32(truncatingIfNeeded: token >> 24))
     }
 
@@ -80,7 +80,7 @@ final class HandleTable<Object: AnyObject & Sendable>: Sendable {
             guard slot < s.objects.count, s.generations[slot] == generation else { return nil }
             return s.objects[slot]
         }
-        guard let found else { throw .misuse("stale or unknown \(kind.name) handle \(token) (closed, ended or freed)") }
+        guard let found else { throw .misuse("stale or unknown \(kind.name) handle \(hex(token)) (closed, ended or freed)") }
         return found
     }
 
@@ -96,10 +96,13 @@ final class HandleTable<Object: AnyObject & Sendable>: Sendable {
             s.free.append(UInt32(slot))
             return o
         }
-        guard let found else { throw .misuse("stale or unknown \(kind.name) handle \(token) (closed, ended or freed)") }
+        guard let found else { throw .misuse("stale or unknown \(kind.name) handle \(hex(token)) (closed, ended or freed)") }
         return found
     }
 
     /// Live handles (for tests and statistics).
     var liveCount: Int { slots.withLock { $0.objects.count - $0.free.count } }
 }
+
+/// A token as 0x-prefixed hex, for messages.
+func hex(_ token: UInt64) -> String { "0x" + String(token, radix: 16) }

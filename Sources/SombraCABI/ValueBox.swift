@@ -51,7 +51,7 @@ func propertiesArgument(_ token: UInt64) throws -> [String: Value] {
 
 /// An optional value argument (range bounds): 0 means none.
 func optionalValue(_ token: UInt64) throws -> Value? {
-    token == 0 ? nil : try valueOf(token)
+    token == 0 ? .none : .some(try valueOf(token))  // not `nil`: Value is ExpressibleByNilLiteral
 }
 
 extension Value {
