@@ -29,10 +29,10 @@ import Sombra
             return n
         }
         var labels: UInt64 = 0
-        if unsafe outLabels != nil { labels = try newValue(.list(n.labels.map { .string($0) })) }
+        if unsafe outLabels != nil { labels = try newValue(.list(n.labels.map { .string($0) }), fromEngine: true) }
         if let p = unsafe outProperties {
             do {
-                unsafe p.pointee = try newValue(.map(n.properties))
+                unsafe p.pointee = try newValue(.map(n.properties), fromEngine: true)
             } catch {
                 if labels != 0 { _ = try? values.remove(labels) }
                 throw error
@@ -83,7 +83,7 @@ import Sombra
             guard try tx.nodeExists(NodeID(node)) else { throw SombraError.nodeNotFound(node) }
             return try tx.property(k, of: NodeID(node))
         }
-        unsafe o.pointee = try v.map { try newValue($0) } ?? 0
+        unsafe o.pointee = try v.map { try newValue($0, fromEngine: true) } ?? 0
     }
 }
 
@@ -124,7 +124,7 @@ import Sombra
             return e
         }
         var props: UInt64 = 0
-        if unsafe outProperties != nil { props = try newValue(.map(e.properties)) }
+        if unsafe outProperties != nil { props = try newValue(.map(e.properties), fromEngine: true) }
         if let pt = unsafe outType {
             do {
                 let (s, n) = try unsafe issueString(e.type)
@@ -166,7 +166,7 @@ import Sombra
             guard try tx.edgeExists(EdgeID(edge)) else { throw SombraError.edgeNotFound(edge) }
             return try tx.property(k, of: EdgeID(edge))
         }
-        unsafe o.pointee = try v.map { try newValue($0) } ?? 0
+        unsafe o.pointee = try v.map { try newValue($0, fromEngine: true) } ?? 0
     }
 }
 

@@ -29,9 +29,10 @@ final class ValueBox: Sendable {
     var value: Value { state.withLock { $0.value } }
 }
 
-/// A new handle holding `v` (checked against invariant 2).
-func newValue(_ v: Value) throws -> UInt64 {
-    guard v.nestingDepth <= Limits.nesting else {
+/// A new handle holding `v`, checked against invariant 2 unless `fromEngine` (values read from the
+/// database, whose codec already refuses deeper nesting).
+func newValue(_ v: Value, fromEngine: Bool = false) throws -> UInt64 {
+    guard fromEngine || v.nestingDepth <= Limits.nesting else {
         throw SombraError.invalidArgument("value is nested \(v.nestingDepth) deep; the maximum is \(Limits.nesting)")
     }
     return try values.insert(ValueBox(v))

@@ -6,7 +6,7 @@
  *   gcc -std=c11 -Wall -Wextra -pthread -I Sources/SombraCABI/include Tests/CABI/test_sombra.c \
  *       -L .build/debug -lsombra -Wl,-rpath,$PWD/.build/debug -o /tmp/test_sombra
  *   /tmp/test_sombra [work-dir]          # prints "cabi-c: calls: N failures: 0", exit 0 on success
- *   /tmp/test_sombra --bench [work-dir]  # prints "abi-get-node-ns: X ..."
+ *   /tmp/test_sombra --bench [work-dir] [--nodes N] [--calls M]   # prints "abi-get-node-ns: X ..."
  *
  * Every checked call goes through CHECK, which counts it, records the function's name, and compares
  * the status with the expected one. At the end every function declared in sombra.h must have been
@@ -945,8 +945,7 @@ static double now_ns(void) {
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static int bench(void) {
-    enum { NODES = 10000, CALLS = 200000 };
+static int bench(int NODES, int CALLS) {
     fresh_path("bench.sombra");
     sombra_db db;
     if (open_db(&db, 0) != SOMBRA_OK) { fprintf(stderr, "bench: open failed: %s\n", last_message()); return 1; }
@@ -989,12 +988,15 @@ static int bench(void) {
 }
 
 int main(int argc, char **argv) {
-    int bench_mode = 0;
+    int bench_mode = 0, bench_nodes = 10000, bench_calls = 200000;
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--bench") == 0) bench_mode = 1;
+        else if (strcmp(argv[i], "--calls") == 0 && i + 1 < argc) bench_calls = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc) bench_nodes = atoi(argv[++i]);
         else dir = argv[i];
     }
+    if (bench_nodes < 1 || bench_calls < 10) { fprintf(stderr, "--nodes >= 1, --calls >= 10\n"); return 2; }
     if (dir == NULL) {
         snprintf(work_dir, sizeof work_dir, "/tmp/sombra-cabi-c-%d", (int)getpid());
     } else {
@@ -1003,7 +1005,7 @@ int main(int argc, char **argv) {
     char cmd[1100];
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", work_dir);
     if (system(cmd) != 0) { fprintf(stderr, "cannot create %s\n", work_dir); return 2; }
-    if (bench_mode) return bench();
+    if (bench_mode) return bench(bench_nodes, bench_calls);
 
     test_general();
     test_open_errors();
