@@ -15,6 +15,7 @@ enum Limits {
     static let nameBytes = 1024
     static let valueBytes = 16 << 20
     static let jsonBytes = 64 << 20
+    static let jsonItems = 1 << 22
     static let nameCount = 4096
     static let nesting = 32
 }

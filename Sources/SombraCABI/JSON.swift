@@ -7,8 +7,9 @@
 //     with '$' use the one-key special objects {"$bytes": ...}, {"$double": ...}, {"$map": ...}.
 //  2. The parser accepts exactly RFC 8259 JSON (no comments, no trailing commas, no leading zeros,
 //     no raw control characters in strings, no lone surrogates) and rejects a repeated object key.
-//  3. Parsing is bounded: nesting deeper than Limits.nesting is refused before recursing further, and the
-//     input itself is bounded by Limits.jsonBytes (checked by the caller).
+//  3. Parsing is bounded: nesting deeper than Limits.nesting is refused before recursing further, at most
+//     Limits.jsonItems values are read, and the input itself is bounded by Limits.jsonBytes (checked by the
+//     caller).
 //  4. Printed object keys are in UTF-8 byte order, so equal values print identical text.
 import Sombra
 
@@ -87,6 +88,8 @@ enum JSONPrinter {
 struct JSONParser {
     let bytes: [UInt8]
     var i = 0
+    /// Values read so far (invariant 3: memory stays proportional to a value the engine could store).
+    var items = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -112,6 +115,8 @@ struct JSONParser {
 
     /// `depth` counts the lists and maps around this value (invariant 3).
     mutating func parseValue(depth: Int) throws -> Value {
+        items += 1
+        guard items <= Limits.jsonItems else { throw fail("more than \(Limits.jsonItems) values") }
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end of text") }
         switch bytes[i] {

@@ -98,6 +98,7 @@ typedef uint64_t sombra_value;
 #define SOMBRA_MAX_NAME_BYTES        1024u            /* labels, edge types, property keys */
 #define SOMBRA_MAX_VALUE_BYTES       (16u << 20)      /* one string or bytes value */
 #define SOMBRA_MAX_JSON_BYTES        (64u << 20)      /* JSON text given to sombra_value_from_json */
+#define SOMBRA_MAX_JSON_ITEMS        (1u << 22)       /* values (scalars, lists, maps) in one JSON text */
 #define SOMBRA_MAX_NAME_COUNT        4096u            /* labels or types in one call */
 #define SOMBRA_MAX_NESTING           32               /* list/map nesting depth of a value */
 
@@ -232,8 +233,9 @@ int sombra_list_indexes(sombra_txn txn, sombra_value *out_list);
 /* ---- Queries ----------------------------------------------------------------------------------------- */
 /* Queries that can return many results give an iterator (free it with sombra_iter_free). Node
  * iterators yield node ids (sombra_iter_next_node); edge iterators yield edges (sombra_iter_next_edge).
- * sombra_iter_next_batch works on both and yields ids. Type filters: `types == NULL` means every type;
- * otherwise only edges whose type is one of types[0..type_count) (type_count 0 matches nothing). */
+ * sombra_iter_next_batch works on both and yields ids. Type filters: `types == NULL` (with type_count 0)
+ * means every type; otherwise only edges whose type is one of types[0..type_count) (type_count 0 matches
+ * nothing). A NULL `types` with a non-zero count is SOMBRA_MISUSE. */
 
 /* Every node in id order. */
 int sombra_query_all_nodes(sombra_txn txn, sombra_iter *out_iter);
@@ -282,7 +284,8 @@ int sombra_iter_next_node(sombra_iter iter, uint64_t *out_node);
 int sombra_iter_next_edge(sombra_iter iter, uint64_t *out_edge, uint64_t *out_source, uint64_t *out_target,
                           const char **out_type, size_t *out_type_len);
 /* Up to `capacity` next ids (node or edge ids) into ids[]; *out_count receives how many. Returns
- * SOMBRA_OK when at least one id was written, SOMBRA_DONE when the iterator was already exhausted. */
+ * SOMBRA_OK when at least one id was written, SOMBRA_DONE (with *out_count = 0) when the iterator was
+ * already exhausted. A capacity of 0 is SOMBRA_INVALID_ARGUMENT; one call yields at most 2^20 ids. */
 int sombra_iter_next_batch(sombra_iter iter, uint64_t *ids, size_t capacity, size_t *out_count);
 int sombra_iter_free(sombra_iter iter);
 
