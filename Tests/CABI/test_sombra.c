@@ -817,6 +817,60 @@ static void test_queries(graph *g) {
     OK(sombra_commit(w, NULL));
 }
 
+/* Invalid ids, and NaN / infinities / -0.0 as index keys (reliability rows A1 and A4). */
+static void test_ids_and_index_keys(graph *g) {
+    sombra_txn w;
+    uint64_t id = 0, e = 0;
+    int exists = 1;
+    sombra_value v;
+    OK(sombra_begin_write(g->db, &w));
+    CHECK(sombra_get_node(w, 0, NULL, NULL), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_get_node(w, UINT64_MAX, NULL, NULL), SOMBRA_NODE_NOT_FOUND);
+    OK(sombra_node_exists(w, 0, &exists));
+    EXPECT(exists == 0);
+    CHECK(sombra_create_edge(w, 0, g->ada, S("X"), 0, &e), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_get_edge(w, 0, NULL, NULL, NULL, NULL, NULL), SOMBRA_EDGE_NOT_FOUND);
+    CHECK(sombra_delete_edge(w, UINT64_MAX), SOMBRA_EDGE_NOT_FOUND);
+    uint64_t degree = 1;
+    OK(sombra_degree(w, UINT64_MAX, SOMBRA_BOTH, NULL, NULL, 0, &degree));
+    EXPECT(degree == 0);
+
+    OK(sombra_create_index(w, S("Metric"), S("v")));
+    const char *labels[] = {"Metric"};
+    size_t lens[] = {6};
+    double keys[] = {INFINITY, -1.5, 0.0, -INFINITY};
+    for (int i = 0; i < 4; i++) {
+        sombra_value props, d;
+        OK(sombra_value_map(&props));
+        OK(sombra_value_double(keys[i], &d));
+        OK(sombra_value_map_set(props, S("v"), d));
+        OK(sombra_create_node(w, labels, lens, 1, props, &id));
+        OK(sombra_value_free(d));
+        OK(sombra_value_free(props));
+    }
+    OK(sombra_value_double(NAN, &v));
+    CHECK(sombra_set_node_property(w, id, S("v"), v), SOMBRA_INVALID_ARGUMENT);
+    OK(sombra_value_free(v));
+    OK(sombra_value_double(-0.0, &v));
+    CHECK(sombra_set_node_property(w, id, S("v"), v), SOMBRA_INVALID_ARGUMENT);
+    OK(sombra_value_free(v));
+    /* the index stays ordered: the whole range comes back in value order */
+    sombra_value lo, hi;
+    OK(sombra_value_double(-INFINITY, &lo));
+    OK(sombra_value_double(INFINITY, &hi));
+    sombra_iter it;
+    OK(sombra_query_nodes_by_range(w, S("Metric"), S("v"), lo, 1, hi, 1, &it));
+    uint64_t ids[8];
+    size_t n = drain_nodes(it, ids, 8);
+    EXPECT(n == 4 && ids[0] == id && ids[1] == id - 2 && ids[2] == id - 1 && ids[3] == id - 3);
+    OK(sombra_query_nodes_by_property(w, S("Metric"), S("v"), hi, &it));
+    n = drain_nodes(it, ids, 8);
+    EXPECT(n == 1 && ids[0] == id - 3);
+    OK(sombra_value_free(lo));
+    OK(sombra_value_free(hi));
+    OK(sombra_rollback(w));
+}
+
 static void test_checkpoint_stats_close(graph *g) {
     uint64_t frames = 0, pages = 0;
     OK(sombra_checkpoint(g->db, &frames, &pages));
@@ -1013,6 +1067,7 @@ int main(int argc, char **argv) {
     graph g;
     test_graph(&g);
     test_queries(&g);
+    test_ids_and_index_keys(&g);
     test_checkpoint_stats_close(&g);
     test_threads();
 
