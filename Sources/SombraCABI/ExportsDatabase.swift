@@ -135,8 +135,8 @@ func readOptions(_ p: UnsafeRawPointer?) throws -> GraphOptions {
     run {
         let box = try databases.get(db)
         let r = try box.db.checkpoint()
-        unsafe store(outFrames, UInt64(r.framesBackfilled))
-        unsafe store(outPages, UInt64(r.pagesWritten))
+        unsafe store(outFrames, UInt64(clamping: r.framesBackfilled))
+        unsafe store(outPages, UInt64(clamping: r.pagesWritten))
     }
 }
 

@@ -116,7 +116,7 @@ func direction(_ d: Int32) throws -> Direction {
         let o = try unsafe out(outDegree, "out_degree")
         let d = try direction(dir)
         let filter = try unsafe inputTypeFilter(types, typeLens, typeCount)
-        unsafe o.pointee = UInt64(try withTransaction(txn) { try $0.degree(of: NodeID(node), direction: d, types: filter) })
+        unsafe o.pointee = UInt64(clamping: try withTransaction(txn) { try $0.degree(of: NodeID(node), direction: d, types: filter) })
     }
 }
 
@@ -125,14 +125,14 @@ func direction(_ d: Int32) throws -> Direction {
 @c public func sombra_node_count(_ txn: UInt64, _ outCount: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run {
         let o = try unsafe out(outCount, "out_count")
-        unsafe o.pointee = UInt64(try withTransaction(txn) { try $0.nodeCount() })
+        unsafe o.pointee = UInt64(clamping: try withTransaction(txn) { try $0.nodeCount() })
     }
 }
 
 @c public func sombra_edge_count(_ txn: UInt64, _ outCount: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run {
         let o = try unsafe out(outCount, "out_count")
-        unsafe o.pointee = UInt64(try withTransaction(txn) { try $0.edgeCount() })
+        unsafe o.pointee = UInt64(clamping: try withTransaction(txn) { try $0.edgeCount() })
     }
 }
 
@@ -141,7 +141,7 @@ func direction(_ d: Int32) throws -> Direction {
     run {
         let o = try unsafe out(outCount, "out_count")
         let l = try unsafe inputName(label, labelLen, "label")
-        unsafe o.pointee = UInt64(try withTransaction(txn) { try $0.countNodes(withLabel: l) })
+        unsafe o.pointee = UInt64(clamping: try withTransaction(txn) { try $0.countNodes(withLabel: l) })
     }
 }
 
@@ -150,7 +150,7 @@ func direction(_ d: Int32) throws -> Direction {
     run {
         let o = try unsafe out(outCount, "out_count")
         let t = try unsafe inputName(type, typeLen, "edge type")
-        unsafe o.pointee = UInt64(try withTransaction(txn) { try $0.countEdges(ofType: t) })
+        unsafe o.pointee = UInt64(clamping: try withTransaction(txn) { try $0.countEdges(ofType: t) })
     }
 }
 

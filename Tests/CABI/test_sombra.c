@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -965,6 +966,84 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
+/* Close while other threads are inside transactions: every call returns a status, none crashes, and
+ * every thread stops once the handle is gone. */
+static _Atomic long commits_seen = 0;
+
+static int acceptable_during_close(int rc) {
+    return rc == SOMBRA_OK || rc == SOMBRA_MISUSE || rc == SOMBRA_CLOSED || rc == SOMBRA_TRANSACTION_ENDED ||
+           rc == SOMBRA_DONE;
+}
+
+static void *close_race_reader(void *arg) {
+    worker *wk = arg;
+    for (;;) {
+        sombra_txn r;
+        int rc = sombra_begin_read(wk->db, &r);
+        if (rc == SOMBRA_MISUSE || rc == SOMBRA_CLOSED) return NULL; /* closed: stop */
+        if (rc != SOMBRA_OK) { wk->bad++; return NULL; }
+        sombra_iter it;
+        uint64_t id;
+        rc = sombra_query_all_nodes(r, &it);
+        if (rc == SOMBRA_OK) {
+            while ((rc = sombra_iter_next_node(it, &id)) == SOMBRA_OK) {}
+            if (!acceptable_during_close(rc)) wk->bad++;
+            if (sombra_iter_free(it) != SOMBRA_OK) wk->bad++;
+        } else if (!acceptable_during_close(rc)) {
+            wk->bad++;
+        }
+        rc = sombra_rollback(r);
+        if (!acceptable_during_close(rc)) wk->bad++;
+    }
+}
+
+static void *close_race_writer(void *arg) {
+    worker *wk = arg;
+    for (;;) {
+        sombra_txn w;
+        uint64_t id;
+        int rc = sombra_begin_write(wk->db, &w);
+        if (rc == SOMBRA_MISUSE || rc == SOMBRA_CLOSED) return NULL;
+        if (rc != SOMBRA_OK) { wk->bad++; return NULL; }
+        rc = sombra_create_node(w, NULL, NULL, 0, 0, &id);
+        if (!acceptable_during_close(rc)) wk->bad++;
+        rc = sombra_commit(w, NULL);
+        if (rc == SOMBRA_OK) commits_seen++;
+        else if (!acceptable_during_close(rc)) wk->bad++;
+    }
+}
+
+static void test_close_race(void) {
+    fresh_path("race.sombra");
+    sombra_db db;
+    OK(open_db(&db, 0));
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    worker workers[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        workers[i] = (worker){db, 0, 0};
+        pthread_create(&threads[i], NULL, i == 0 ? close_race_writer : close_race_reader, &workers[i]);
+    }
+    while (commits_seen < 20) sched_yield(); /* let the threads get going, then close under them */
+    OK(sombra_close(db));
+    int bad = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        bad += workers[i].bad;
+    }
+    EXPECT(bad == 0);
+    /* everything committed before the close is there after reopening */
+    long committed = commits_seen;
+    OK(open_db(&db, 0));
+    sombra_txn r;
+    uint64_t n = 0;
+    OK(sombra_begin_read(db, &r));
+    OK(sombra_node_count(r, &n));
+    EXPECT((long)n == committed);
+    OK(sombra_rollback(r));
+    OK(sombra_close(db));
+}
+
 static void test_threads(void) {
     fresh_path("threads.sombra");
     sombra_db db;
@@ -1070,6 +1149,7 @@ int main(int argc, char **argv) {
     test_ids_and_index_keys(&g);
     test_checkpoint_stats_close(&g);
     test_threads();
+    test_close_race();
 
     for (size_t i = 0; i < FUNCTION_COUNT; i++) {
         if (!seen[i]) {
