@@ -60,11 +60,20 @@ struct CABITests {
         return dir
     }
 
+    /// Removes scratch directories (an executable path removes its directory).
+    static func remove(_ paths: String...) {
+        for p in paths {
+            let dir = p.hasSuffix("/test_sombra") ? URL(fileURLWithPath: p).deletingLastPathComponent().path : p
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
     /// Compiles Tests/CABI/test_sombra.c against sombra.h and the library, with the build directory as run path.
-    static func compileCTest() throws -> String {
+    /// `tag` names the output directory, so tests running in parallel never share an executable.
+    static func compileCTest(_ tag: String) throws -> String {
         let lib = try library()
         let bin = URL(fileURLWithPath: lib).deletingLastPathComponent().path
-        let out = try scratch("cc") + "/test_sombra"
+        let out = try scratch("cc-" + tag) + "/test_sombra"
         let r = try run("/usr/bin/env", ["gcc", "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread",
                                          "-I", root + "/Sources/SombraCABI/include", root + "/Tests/CABI/test_sombra.c",
                                          "-L", bin, "-lsombra", "-lm", "-Wl,-rpath," + bin, "-o", out])
@@ -88,8 +97,10 @@ struct CABITests {
 
     @Test("the C test program compiles against sombra.h and passes, calling every function")
     func cProgram() throws {
-        let exe = try Self.compileCTest()
-        let r = try Self.run(exe, [try Self.scratch("c")])
+        let exe = try Self.compileCTest("test")
+        let dir = try Self.scratch("c")
+        defer { Self.remove(dir, exe) }
+        let r = try Self.run(exe, [dir])
         print(Self.lastLine(r.output))
         #expect(r.status == 0, "test_sombra failed:\n\(r.output)")
         #expect(Self.lastLine(r.output).hasSuffix("failures: 0"))
@@ -98,7 +109,9 @@ struct CABITests {
     @Test("the Python ctypes program passes, calling every function")
     func pythonProgram() throws {
         let lib = try Self.library()
-        let r = try Self.run("/usr/bin/env", ["python3", Self.root + "/Tests/CABI/test_sombra.py", lib, try Self.scratch("py")])
+        let dir = try Self.scratch("py")
+        defer { Self.remove(dir) }
+        let r = try Self.run("/usr/bin/env", ["python3", Self.root + "/Tests/CABI/test_sombra.py", lib, dir])
         print(Self.lastLine(r.output))
         #expect(r.status == 0, "test_sombra.py failed:\n\(r.output)")
         #expect(Self.lastLine(r.output).hasSuffix("failures: 0"))
@@ -130,12 +143,14 @@ struct CABITests {
     func getNodeCost() throws {
         let calls = 20_000, nodes = 2_000
         // The ABI side: the C program's bench mode.
-        let exe = try Self.compileCTest()
-        let r = try Self.run(exe, ["--bench", try Self.scratch("bench"), "--calls", String(calls), "--nodes", String(nodes)])
+        let exe = try Self.compileCTest("bench")
+        let benchDir = try Self.scratch("bench")
+        let dir = try Self.scratch("swift-bench")
+        defer { Self.remove(benchDir, dir, exe) }
+        let r = try Self.run(exe, ["--bench", benchDir, "--calls", String(calls), "--nodes", String(nodes)])
         #expect(r.status == 0, "bench failed:\n\(r.output)")
         let abiLine = Self.lastLine(r.output)
         // The Swift side: the same workload in-process.
-        let dir = try Self.scratch("swift-bench")
         var o = GraphOptions()
         o.pageSize = 4096
         o.syncMode = .off
