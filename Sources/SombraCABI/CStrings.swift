@@ -106,8 +106,9 @@ func releaseString(_ p: UnsafeMutablePointer<CChar>) -> Bool {
 }
 
 /// A C copy of some bytes (NUL-terminated), lent to C and freed with this object. The class is safe to
-/// use: its pointer never escapes except as an address (`address`) handed to C.
-@safe final class CBuffer {
+/// use: its pointer never escapes except as an address (`address`) handed to C. It is immutable after
+/// `init` (the bytes are written there and never again), which is what makes it Sendable.
+@safe final class CBuffer: @unchecked Sendable {
     private let pointer: UnsafeMutableRawPointer
     let count: Int
 

@@ -7,19 +7,23 @@
 //  2. sombra_close marks the database closing, ends its transactions, then closes the engine, and
 //     releases the handle whatever the outcome (see Boxes, invariant 2).
 import Sombra
+import SombraFormat
 import SombraStorage
 
 enum Version {
-    static let text: StaticString = "0.1.0 (abi 1, format 1)"
+    static let library = "0.1.0"
+    static let abi = 1
+    /// The version text, made once and kept for the life of the process (sombra_version lends it).
+    static let text: CBuffer? = try? CBuffer(Array("\(library) (abi \(abi), format \(FileHeader.formatVersion))".utf8))
 }
 
 @c public func sombra_version(_ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                               _ outLen: UnsafeMutablePointer<UInt>?) -> Int32 {
     run {
         let o = try unsafe out(outText, "out_text")
-        let t = Version.text
-        unsafe o.pointee = unsafe UnsafeRawPointer(t.utf8Start).assumingMemoryBound(to: CChar.self)
-        unsafe store(outLen, UInt(t.utf8CodeUnitCount))
+        guard let t = Version.text else { throw CABIError.nomem("version text") }
+        unsafe o.pointee = UnsafePointer(bitPattern: t.address)
+        unsafe store(outLen, UInt(t.count))
     }
 }
 

@@ -114,7 +114,8 @@ enum {                                                                          
 
 /* ---- General ----------------------------------------------------------------------------------------- */
 
-/* The library version, e.g. "0.1.0 (abi 1, format 1)". Borrowed static text (NUL-terminated). */
+/* The library version, e.g. "0.1.0 (abi 1, format 1)" (format = the file format version). Borrowed text
+ * (NUL-terminated) valid for the life of the process. */
 int sombra_version(const char **out_text, size_t *out_len);
 
 /* The message of the last failing call on this thread ("" if none). Borrowed: valid until the next
@@ -199,7 +200,8 @@ int sombra_add_label(sombra_txn txn, uint64_t node, const char *label, size_t la
 /* *out_removed (may be NULL) = 1 if the node had the label. */
 int sombra_remove_label(sombra_txn txn, uint64_t node, const char *label, size_t label_len, int *out_removed);
 int sombra_set_node_property(sombra_txn txn, uint64_t node, const char *key, size_t key_len, sombra_value value);
-/* *out_value = a new value, or 0 when the node has no such property. */
+/* *out_value = a new value, or 0 when the node has no such property (SOMBRA_NODE_NOT_FOUND when the node
+ * itself does not exist). */
 int sombra_get_node_property(sombra_txn txn, uint64_t node, const char *key, size_t key_len, sombra_value *out_value);
 /* *out_removed (may be NULL) = 1 if the property was set. */
 int sombra_remove_node_property(sombra_txn txn, uint64_t node, const char *key, size_t key_len, int *out_removed);
