@@ -48,7 +48,8 @@ let package = Package(
         // Layer 5: outer shells.
         // The C ABI: the linker exports only sombra_* (the version script hides every Swift symbol).
         .target(name: "SombraCABI", dependencies: ["Sombra"], exclude: ["sombra.map"], swiftSettings: strict,
-                linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/SombraCABI/sombra.map"])]),
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/SombraCABI/sombra.map"],
+                                              .when(platforms: [.linux]))]),
         .target(name: "SombraCtlKit",
                 dependencies: ["Sombra", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sombractl", dependencies: ["SombraCtlKit"], path: "Tools/sombractl"),

@@ -6,6 +6,8 @@
 //  1. The library under test is the one in this build directory (the test executable's directory);
 //     nothing is installed or copied.
 //  2. Each program prints one `name: value` line that ends in `failures: 0` and exits 0.
+// Linux only (gcc, nm, /proc/self/exe, an ELF version script).
+#if os(Linux)
 import Foundation
 import Testing
 import SombraIO
@@ -181,3 +183,4 @@ struct CABITests {
         print("\(abiLine) swift-get-node-ns: \(Int(ns / Double(calls)))")
     }
 }
+#endif
