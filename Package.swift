@@ -46,7 +46,10 @@ let package = Package(
                                .product(name: "DequeModule", package: "swift-collections")],
                 swiftSettings: strict),
         // Layer 5: outer shells.
-        .target(name: "SombraCABI", dependencies: ["Sombra"], swiftSettings: strict),
+        // The C ABI: the linker exports only sombra_* (the version script hides every Swift symbol).
+        .target(name: "SombraCABI", dependencies: ["Sombra"], exclude: ["sombra.map"], swiftSettings: strict,
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/SombraCABI/sombra.map"],
+                                              .when(platforms: [.linux]))]),
         .target(name: "SombraCtlKit",
                 dependencies: ["Sombra", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sombractl", dependencies: ["SombraCtlKit"], path: "Tools/sombractl"),

@@ -24,6 +24,10 @@ public final class GraphDB: Sendable {
         self.path = path
     }
 
+    /// A handle dropped without `close()` is closed here (checkpoint errors are ignored: the log keeps
+    /// every commit, and the next open recovers it). Transactions keep their database alive, so none is open.
+    deinit { try? pager.close() }
+
     /// Opens the database at `path`, creating it unless `options.create` is false or it is read-only.
     public static func open(_ path: String, options: GraphOptions = GraphOptions()) throws(SombraError) -> GraphDB {
         try open(path: path, options: options, fileSystem: POSIXFileSystem())

@@ -10,9 +10,15 @@ extension WriteTransaction {
     @discardableResult
     public func createNode(labels: [String] = [], properties: [String: Value] = [:]) throws(SombraError) -> NodeID {
         try checkUsable()
-        for l in labels { try NameRules.validate(l, "label") }
+        for l in labels { try validateName(l, "label") }
         try precheck(properties)
         try precheckIndexable(labels: labels, properties: properties)
+        var planned = PlannedIDs()
+        var plannedLabels: [UInt32] = []
+        for l in labels { plannedLabels.append(try planned.id(l, self)) }
+        var plannedProperties: [Property] = []
+        for (k, v) in properties { plannedProperties.append(Property(key: try planned.id(k, self), value: v)) }
+        _ = try encodeChecked(try NodeRecord(labels: plannedLabels, properties: plannedProperties))
         return try mutate { () throws(SombraError) -> NodeID in
             let id = NodeID(try nextID(Counter.nextNode))
             var labelIDs: [UInt32] = []
@@ -35,12 +41,16 @@ extension WriteTransaction {
     /// Sets (adds or replaces) one property of a node.
     public func setProperty(_ key: String, to value: Value, on node: NodeID) throws(SombraError) {
         try checkUsable()
-        try NameRules.validate(key, "property key")
+        try validateName(key, "property key")
         try precheck([key: value])
         guard let old = try nodeRecord(node) else { throw .nodeNotFound(node.rawValue) }
         var labelNames: [String] = []
         for l in old.labels { labelNames.append(try name(l)) }
         try precheckIndexable(labels: labelNames, properties: [key: value])
+        var planned = old
+        var ids = PlannedIDs()
+        _ = planned.setProperty(value, for: try ids.id(key, self))
+        _ = try encodeChecked(planned)
         try mutate { () throws(SombraError) in
             var record = old
             _ = record.setProperty(value, for: try intern(key, "property key"))
@@ -68,11 +78,15 @@ extension WriteTransaction {
     /// Adds a label to a node (no change if it has it already).
     public func addLabel(_ label: String, to node: NodeID) throws(SombraError) {
         try checkUsable()
-        try NameRules.validate(label, "label")
+        try validateName(label, "label")
         guard let old = try nodeRecord(node) else { throw .nodeNotFound(node.rawValue) }
         var props: [String: Value] = [:]
         for p in old.properties { props[try name(p.key)] = p.value }
         try precheckIndexable(labels: [label], properties: props)
+        var planned = old
+        var ids = PlannedIDs()
+        _ = planned.addLabel(try ids.id(label, self))
+        _ = try encodeChecked(planned)
         try mutate { () throws(SombraError) in
             let l = try intern(label, "label")
             var record = old
@@ -130,10 +144,16 @@ extension WriteTransaction {
     public func createEdge(from source: NodeID, to target: NodeID, type: String,
                            properties: [String: Value] = [:]) throws(SombraError) -> EdgeID {
         try checkUsable()
-        try NameRules.validate(type, "edge type")
+        try validateName(type, "edge type")
         try precheck(properties)
         guard try nodeExists(source) else { throw .nodeNotFound(source.rawValue) }
         guard try nodeExists(target) else { throw .nodeNotFound(target.rawValue) }
+        var planned = PlannedIDs()
+        let plannedType = try planned.id(type, self)
+        var plannedProperties: [Property] = []
+        for (k, v) in properties { plannedProperties.append(Property(key: try planned.id(k, self), value: v)) }
+        _ = try encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: plannedType,
+                                             properties: plannedProperties))
         return try mutate { () throws(SombraError) -> EdgeID in
             let id = EdgeID(try nextID(Counter.nextEdge))
             let typeID = try intern(type, "edge type")
@@ -151,9 +171,13 @@ extension WriteTransaction {
 
     public func setProperty(_ key: String, to value: Value, on edge: EdgeID) throws(SombraError) {
         try checkUsable()
-        try NameRules.validate(key, "property key")
+        try validateName(key, "property key")
         try precheck([key: value])
         guard let old = try edgeRecord(edge) else { throw .edgeNotFound(edge.rawValue) }
+        var planned = old
+        var ids = PlannedIDs()
+        _ = planned.setProperty(value, for: try ids.id(key, self))
+        _ = try encodeChecked(planned)
         try mutate { () throws(SombraError) in
             var record = old
             _ = record.setProperty(value, for: try intern(key, "property key"))
@@ -192,14 +216,26 @@ extension WriteTransaction {
 
     // MARK: Checks before mutating
 
-    /// Names, nesting and a conservative size bound, checked before anything is written.
+    /// Names and nesting, checked before anything is written. Sizes are checked on the planned record.
     func precheck(_ properties: [String: Value]) throws(SombraError) {
-        var size = 16
         for (k, v) in properties {
-            try NameRules.validate(k, "property key")
+            try validateName(k, "property key")
             try validateValue(v, key: k)
-            size += 5 + (try ValueCodec.encode(v).count)
         }
-        guard size <= BTree.maxValueBytes else { throw .valueTooLarge(size: size, max: BTree.maxValueBytes) }
+    }
+}
+
+/// Ids for a record planned before any write (so its size can be checked while nothing has changed): a
+/// name's id if it exists, else a distinct placeholder of the widest varint size, so the planned record is
+/// never smaller than the one the mutation will write.
+struct PlannedIDs {
+    private var placeholders: [String: UInt32] = [:]
+
+    mutating func id(_ name: String, _ tx: WriteTransaction) throws(SombraError) -> UInt32 {
+        if let id = try tx.existingID(name) { return id }
+        if let id = placeholders[name] { return id }
+        let id = UInt32.max - UInt32(clamping: placeholders.count)
+        placeholders[name] = id
+        return id
     }
 }

@@ -5,6 +5,10 @@
 //  2. `Node.labels` is sorted; property maps hold exact values (see `Value`).
 @_exported import enum SombraFormat.Value
 @_exported import enum SombraFormat.SombraError
+@_exported import enum SombraStorage.SyncMode
+@_exported import struct SombraStorage.CheckpointResult
+@_exported import struct SombraStorage.PagerStats
+@_exported import struct SombraStorage.CacheStats
 
 public struct NodeID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64

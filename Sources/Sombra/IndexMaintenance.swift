@@ -60,8 +60,8 @@ extension WriteTransaction {
     /// Declares an index on (label, key) and builds it over the existing nodes with that label.
     public func createIndex(label: String, key: String) throws(SombraError) {
         try checkUsable()
-        try NameRules.validate(label, "label")
-        try NameRules.validate(key, "property key")
+        try validateName(label, "label")
+        try validateName(key, "property key")
         if let l = try existingID(label), let k = try existingID(key), try indexID(label: l, key: k) != nil {
             throw .indexExists("\(label).\(key)")
         }

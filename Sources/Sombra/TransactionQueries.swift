@@ -20,11 +20,11 @@ extension Transaction {
     /// Nodes whose id lies in `range`, in id order.
     public func nodes(inIDRange range: ClosedRange<NodeID>, reverse: Bool = false) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
-        guard let trees else { return .empty }
+        guard let trees else { return .empty(self) }
         let r = KeyRange(lower: .included(GraphKeys.id(range.lowerBound.rawValue)),
                          upper: .included(GraphKeys.id(range.upperBound.rawValue)))
         var scan = trees.nodes.scan(r, reverse: reverse, in: pages)
-        return NodeIDCursor { () throws(SombraError) -> NodeID? in
+        return NodeIDCursor(self) { () throws(SombraError) -> NodeID? in
             guard let (k, _) = try scan.next() else { return nil }
             guard let id = GraphKeys.readID(k) else { throw .corruptPage(page: trees.nodes.root.rawValue, reason: "bad node key") }
             return NodeID(id)
@@ -46,9 +46,9 @@ extension Transaction {
     /// Every edge, in id order.
     public func allEdges() throws(SombraError) -> EdgeIDCursor {
         try checkUsable()
-        guard let trees else { return EdgeIDCursor { () throws(SombraError) -> EdgeID? in nil } }
+        guard let trees else { return EdgeIDCursor(self) { () throws(SombraError) -> EdgeID? in nil } }
         var scan = trees.edges.scan(.all, in: pages)
-        return EdgeIDCursor { () throws(SombraError) -> EdgeID? in
+        return EdgeIDCursor(self) { () throws(SombraError) -> EdgeID? in
             guard let (k, _) = try scan.next() else { return nil }
             guard let id = GraphKeys.readID(k) else { throw .corruptPage(page: trees.edges.root.rawValue, reason: "bad edge key") }
             return EdgeID(id)
@@ -60,9 +60,9 @@ extension Transaction {
     /// Nodes carrying `label`, in id order.
     public func nodes(withLabel label: String) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
-        guard let trees, let labelID = try existingID(label) else { return .empty }
+        guard let trees, let labelID = try existingID(label) else { return .empty(self) }
         var scan = trees.labels.scan(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
-        return NodeIDCursor { () throws(SombraError) -> NodeID? in
+        return NodeIDCursor(self) { () throws(SombraError) -> NodeID? in
             guard let (k, _) = try scan.next() else { return nil }
             guard let id = GraphKeys.readID(k, at: 4) else { throw .corruptPage(page: trees.labels.root.rawValue, reason: "bad label key") }
             return NodeID(id)
@@ -104,13 +104,13 @@ extension Transaction {
     public func nodes(withLabel label: String, where key: String, equals value: Value) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
         guard value.isIndexable else { throw .invalidArgument("lists and maps cannot be compared in a property query") }
-        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty }
+        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty(self) }
         guard let index = try indexID(label: l, key: k) else {
             return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
         }
         let (prefix, exact) = try GraphKeys.propertyPrefix(index, value)
         var scan = trees.properties.scan(.prefix(prefix), in: pages)
-        return NodeIDCursor { [self] () throws(SombraError) -> NodeID? in
+        return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
             while let (key, v) = try scan.next() {
                 guard let id = GraphKeys.readID(key, at: key.count - 8) else {
                     throw .corruptPage(page: trees.properties.root.rawValue, reason: "bad property index key")
@@ -128,7 +128,7 @@ extension Transaction {
         for bound in [range.lower, range.upper] {
             if let b = bound, !b.isIndexable { throw .invalidArgument("lists and maps cannot bound a range") }
         }
-        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty }
+        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty(self) }
         guard let index = try indexID(label: l, key: k) else {
             return try scanByProperty(labelID: l, keyID: k) { range.contains($0) }
         }
@@ -150,7 +150,7 @@ extension Transaction {
             }
         }
         var scan = trees.properties.scan(KeyRange(lower: lower, upper: upper), in: pages)
-        return NodeIDCursor { [self] () throws(SombraError) -> NodeID? in
+        return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
             while let (key, v) = try scan.next() {
                 guard let id = GraphKeys.readID(key, at: key.count - 8) else {
                     throw .corruptPage(page: trees.properties.root.rawValue, reason: "bad property index key")
@@ -164,9 +164,9 @@ extension Transaction {
 
     /// The unindexed path: every node with the label, filtered by its record.
     func scanByProperty(labelID: UInt32, keyID: UInt32, _ matches: @escaping (Value) -> Bool) throws(SombraError) -> NodeIDCursor {
-        guard let trees else { return .empty }
+        guard let trees else { return .empty(self) }
         var scan = trees.labels.scan(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
-        return NodeIDCursor { [self] () throws(SombraError) -> NodeID? in
+        return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
             while let (k, _) = try scan.next() {
                 guard let id = GraphKeys.readID(k, at: 4) else { throw .corruptPage(page: trees.labels.root.rawValue, reason: "bad label key") }
                 if let v = try nodeRecord(NodeID(id))?.property(for: keyID), v.isIndexable, matches(v) { return NodeID(id) }
@@ -216,11 +216,11 @@ extension Transaction {
     public func edges(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> EdgeCursor {
         try checkUsable()
         let ids = try typeIDs(types)
-        if let ids, ids.isEmpty { return .empty }
+        if let ids, ids.isEmpty { return .empty(self) }
         var out = direction == .incoming ? nil : adjacencyCursor(node, outgoing: true, types: ids)
         var inc = direction == .outgoing ? nil : adjacencyCursor(node, outgoing: false, types: ids)
         let skipSelfLoopsOnIncoming = direction == .both
-        return EdgeCursor { [self] () throws(SombraError) -> EdgeRef? in
+        return EdgeCursor(self) { [self] () throws(SombraError) -> EdgeRef? in
             if let o = out {
                 if let (a, t, b, e) = try o() {
                     return EdgeRef(id: EdgeID(e), source: NodeID(a), target: NodeID(b), type: try name(t))

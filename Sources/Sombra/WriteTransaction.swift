@@ -66,6 +66,21 @@ public final class WriteTransaction: Transaction {
 
     // MARK: Catalog counters (invariant 3)
 
+    /// Counts read in the writer include its own changes (Transaction invariant 1): changed catalog values
+    /// are in `catalogCache` until commit.
+    override func catalogValue(_ key: [UInt8]) throws(SombraError) -> UInt64 {
+        if let v = catalogCache[key] { return v }
+        return try super.catalogValue(key)
+    }
+
+    override func countsByName(prefix: UInt8) throws(SombraError) -> [String: Int] {
+        var out = try super.countsByName(prefix: prefix)
+        for (k, v) in catalogCache where k.count == 5 && k.first == prefix {
+            out[try name(k.loadBE(UInt32.self, at: 1))] = v > 0 ? Int(clamping: v) : nil
+        }
+        return out
+    }
+
     func catalogGet(_ key: [UInt8]) throws(SombraError) -> UInt64 {
         if let v = catalogCache[key] { return v }
         let v = try catalogValue(key)
@@ -107,7 +122,7 @@ public final class WriteTransaction: Transaction {
     /// The id of `name`, creating it if it is new.
     func intern(_ name: String, _ what: String) throws(SombraError) -> UInt32 {
         if let id = try existingID(name) { return id }
-        try NameRules.validate(name, what)
+        try validateName(name, what)
         let raw = try nextID(Counter.nextName)
         guard raw <= UInt64(UInt32.max) else { throw .invalidArgument("the name dictionary is full") }
         let id = UInt32(raw)
@@ -129,6 +144,17 @@ public final class WriteTransaction: Transaction {
     }
 
     // MARK: Validation helpers
+
+    /// NameRules, plus the names tree's key limit: a name is stored as a key of 1 + its UTF-8 bytes, so
+    /// with small pages the longest name is `BTree.maxKeyBytes(pageSize:) - 1` bytes (998 with 4 KiB pages).
+    func validateName(_ name: String, _ what: String) throws(SombraError) {
+        try NameRules.validate(name, what)
+        let longest = BTree.maxKeyBytes(pageSize: pageTx.pageSize) - 1
+        let n = name.utf8.count
+        guard n <= longest else {
+            throw .invalidArgument("\(what) name is \(n) bytes; with \(pageTx.pageSize)-byte pages the maximum is \(longest)")
+        }
+    }
 
     func validateValue(_ v: Value, key: String) throws(SombraError) {
         guard v.nestingDepth <= ValueCodec.maxValueNestingDepth else {

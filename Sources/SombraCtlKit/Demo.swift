@@ -51,6 +51,11 @@ struct Demo: ParsableCommand {
                 print("  knows \(out.count) people: \(out.map(\.description).joined(separator: ", "))")
                 print("  degree (both directions): \(try tx.degree(of: n))")
             }
+            let reached = try tx.bfs(from: ids[0], maxDepth: 3, direction: .outgoing, types: ["KNOWS"])
+            print("breadth-first from \(ids[0]) to depth 3 over KNOWS: \(reached.count) nodes reached")
+            if let path = try tx.shortestPath(from: ids[0], to: ids[count / 2], direction: .outgoing) {
+                print("shortest path \(ids[0]) -> \(ids[count / 2]): \(path.map(\.description).joined(separator: " -> "))")
+            }
             var range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(30, 32))
             print("people aged 30 to 31 (no index, label scan): \(try range.collect().count)")
             print("counts: \(try tx.countNodes(withLabel: "Person")) Person, \(try tx.countNodes(withLabel: "City")) City, \(try tx.countEdges(ofType: "KNOWS")) KNOWS edges")

@@ -14,6 +14,9 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
     }
     let state = Mutex(State())
 
+    /// Largest file this file system holds (writes past it fail as a full disk would).
+    public static let fileBytesMax: UInt64 = 1 << 36
+
     public init() {}
 
     public func open(_ path: String, mode: OpenMode) throws(SombraError) -> any StorageFile {
@@ -58,10 +61,14 @@ final class InMemoryFile: StorageFile, Sendable {
 
     func write(_ bytes: [UInt8], at offset: UInt64) throws(SombraError) {
         if readOnly { throw .readOnly }
+        guard offset <= InMemoryFileSystem.fileBytesMax, UInt64(bytes.count) <= InMemoryFileSystem.fileBytesMax - offset else {
+            throw .diskFull(operation: "write past the in-memory file limit", path: path)
+        }
         fs.state.withLock { s in
-            var data = s.files[path] ?? []
+            // Move the bytes out of the dictionary so the edit happens in place, not on a copy.
+            var data = s.files.removeValue(forKey: path) ?? []
             let start = Int(offset), end = start + bytes.count
-            if data.count < end { data.append(contentsOf: repeatElement(0, count: end - data.count)) }
+            if data.count < end { data.append(contentsOf: [UInt8](repeating: 0, count: end - data.count)) }
             data.replaceSubrange(start..<end, with: bytes)
             s.files[path] = data
         }
@@ -71,10 +78,13 @@ final class InMemoryFile: StorageFile, Sendable {
 
     func truncate(to size: UInt64) throws(SombraError) {
         if readOnly { throw .readOnly }
+        guard size <= InMemoryFileSystem.fileBytesMax else {
+            throw .diskFull(operation: "truncate past the in-memory file limit", path: path)
+        }
         fs.state.withLock { s in
-            var data = s.files[path] ?? []
+            var data = s.files.removeValue(forKey: path) ?? []
             let n = Int(size)
-            if data.count > n { data.removeSubrange(n...) } else { data.append(contentsOf: repeatElement(0, count: n - data.count)) }
+            if data.count > n { data.removeSubrange(n...) } else { data.append(contentsOf: [UInt8](repeating: 0, count: n - data.count)) }
             s.files[path] = data
         }
     }
@@ -87,6 +97,7 @@ final class InMemoryFile: StorageFile, Sendable {
             var entry = s.locks[path] ?? (shared: [], exclusive: nil)
             switch kind {
             case .exclusive:
+                guard !readOnly else { throw SombraError.io(operation: "lock", errno: 9, path: path) }
                 guard entry.exclusive == nil || entry.exclusive == me,
                       entry.shared.subtracting([me]).isEmpty else { throw SombraError.locked(path: path) }
                 entry.exclusive = me

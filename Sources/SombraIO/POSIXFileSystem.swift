@@ -12,6 +12,7 @@ import Glibc
 import Darwin
 #endif
 import SystemPackage
+import Synchronization
 import SombraFormat
 
 public struct POSIXFileSystem: FileSystem {
@@ -74,9 +75,11 @@ func mapErrno(_ e: Int32, operation: String, path: String) -> SombraError {
 
 /// One open file. Thread-safe: pread/pwrite carry their own offsets; close is called once by the owner.
 public final class POSIXFile: StorageFile, @unchecked Sendable {
-    // @unchecked: `fd` is immutable after init; the kernel serializes concurrent positioned I/O.
+    // @unchecked: `fd` is immutable after init; the kernel serializes concurrent positioned I/O; `closed`
+    // is atomic, so a second `close` never closes a descriptor number the process has since reused.
     let fd: FileDescriptor
     public let path: String
+    private let closed = Atomic<Bool>(false)
 
     init(fd: FileDescriptor, path: String) {
         self.fd = fd
@@ -162,6 +165,8 @@ public final class POSIXFile: StorageFile, @unchecked Sendable {
     }
 
     public func close() {
-        try? fd.close()
+        if closed.exchange(true, ordering: .acquiringAndReleasing) == false { try? fd.close() }
     }
+
+    deinit { close() }
 }

@@ -57,7 +57,7 @@ package final class BTreeCursor {
     }
 
     package func seekLast() throws(SombraError) {
-        try startAtRoot()
+        try startAtRoot(forward: false)
         try descendEdge(forward: false)
         try settle(forward: false)
     }
@@ -102,11 +102,14 @@ package final class BTreeCursor {
 
     // MARK: - Movement
 
-    private func startAtRoot() throws(SombraError) {
+    /// Resets the stack to the root, its index at the first (or last) child or cell.
+    private func startAtRoot(forward: Bool = true) throws(SombraError) {
         isValid = false
         key = []
         frames.removeAll(keepingCapacity: true)
-        frames.append(Frame(view: try reader.btreeNode(tree.root), index: 0))
+        let view = try reader.btreeNode(tree.root)
+        let index = forward ? 0 : (view.isLeaf ? view.cellCount - 1 : view.cellCount)
+        frames.append(Frame(view: view, index: index))
     }
 
     /// Fills the stack from the root to the leaf that would hold `target` (the leaf index is left at 0).

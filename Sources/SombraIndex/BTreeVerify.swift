@@ -211,7 +211,7 @@ private struct TreeVerifier {
         }
         if cell.isCompressed {
             let claimed = ValueCodec.claimedLength(prefix: prefix) ?? 0
-            if claimed <= cell.valueLength || claimed > BTree.maxValueBytes {
+            if !ValueCodec.isPlausible(rawLength: claimed, storedLength: cell.valueLength) {
                 add(view.page, .overflowChain, "cell \(index): compressed value of \(cell.valueLength) bytes claims \(claimed) bytes")
                 return
             }

@@ -1,5 +1,5 @@
 // NodeView: a read-only, validating view of one B-tree page, decoded in place (no per-cell allocation).
-// Layer: SombraIndex. Spec: Docs/FORMAT.md, "B+tree pages", validity rules B1–B12.
+// Layer: SombraIndex. Spec: Docs/FORMAT.md, "B+tree pages", validity rules B1–B9.
 //
 // Invariants:
 //  1. `init` checks the page's size, kind and B-tree header (rules B1–B5) before any other field is used.
@@ -101,7 +101,16 @@ struct NodeView {
     @inline(__always)
     func compareKey(at i: Int, with key: [UInt8]) throws(SombraError) -> Int {
         let location = try keyLocation(i)
-        return compareBytes(bytes[location.start..<(location.start + location.count)], key[...])
+        let common = min(location.count, key.count)
+        var j = 0
+        while j < common {
+            let a = bytes[location.start &+ j]
+            let b = key[j]
+            if a != b { return a < b ? -1 : 1 }
+            j &+= 1
+        }
+        if location.count == key.count { return 0 }
+        return location.count < key.count ? -1 : 1
     }
 
     /// First cell whose key is >= `key`, and whether it is equal.

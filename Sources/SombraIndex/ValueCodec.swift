@@ -5,7 +5,8 @@
 //  1. Only values longer than `BTree.compressionThresholdBytes` are compressed, and only when the stored form
 //     (4-byte length + zlib stream) is strictly shorter than the raw value.
 //  2. Decompression allocates exactly the stored uncompressed length, after checking it is at most
-//     `BTree.maxValueBytes`, and fails unless zlib produces exactly that many bytes.
+//     `BTree.maxValueBytes` and at most 1032 times the compressed length (deflate's largest ratio), and
+//     fails unless zlib produces exactly that many bytes.
 //  3. The only unsafe code here is the zlib call boundary.
 import CZlib
 import SombraFormat
@@ -19,8 +20,16 @@ struct StoredValue {
 
 enum ValueCodec {
     static let lengthPrefixSize = 4
-    /// zlib level: speed matters more than the last few percent for values written on the hot path.
+    /// zlib's default level: a good ratio at moderate speed (only values over 1 KiB are compressed).
     static let compressionLevel: Int32 = 6
+    /// Deflate never expands data by more than 1032:1, so a larger claim is corrupt (and is not allocated).
+    static let inflationRatioMax = 1032
+
+    /// Whether a compressed value of `storedLength` bytes may really hold `rawLength` bytes.
+    static func isPlausible(rawLength: Int, storedLength: Int) -> Bool {
+        rawLength > storedLength && rawLength <= BTree.maxValueBytes
+            && rawLength <= (storedLength - lengthPrefixSize) * inflationRatioMax
+    }
 
     static func encode(_ value: [UInt8]) -> StoredValue {
         guard value.count > BTree.compressionThresholdBytes, value.count <= BTree.maxValueBytes else {
@@ -51,9 +60,9 @@ enum ValueCodec {
             throw .corruptPage(page: page.rawValue, reason: "compressed value of \(stored.count) bytes has no body")
         }
         let rawLength = Int(stored.loadLE(UInt32.self, at: 0))
-        guard rawLength > 0, rawLength <= BTree.maxValueBytes else {
+        guard isPlausible(rawLength: rawLength, storedLength: stored.count) else {
             throw .corruptPage(page: page.rawValue,
-                               reason: "compressed value claims \(rawLength) bytes (maximum \(BTree.maxValueBytes))")
+                               reason: "compressed value of \(stored.count) bytes claims \(rawLength) bytes (maximum \(BTree.maxValueBytes))")
         }
         var output = [UInt8](repeating: 0, count: rawLength)
         var producedBytes = uLongf(rawLength)

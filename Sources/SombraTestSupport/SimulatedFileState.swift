@@ -21,11 +21,11 @@ public enum PendingOperation: Sendable, Equatable {
         case .write(let offset, let bytes):
             guard !bytes.isEmpty else { return }
             let end = offset + bytes.count
-            if data.count < end { data.append(contentsOf: repeatElement(0, count: end - data.count)) }
+            if data.count < end { data.append(contentsOf: [UInt8](repeating: 0, count: end - data.count)) }
             data.replaceSubrange(offset..<end, with: bytes)
         case .truncate(let size):
             if data.count > size { data.removeSubrange(size...) }
-            else { data.append(contentsOf: repeatElement(0, count: size - data.count)) }
+            else { data.append(contentsOf: [UInt8](repeating: 0, count: size - data.count)) }
         }
     }
 }

@@ -1,0 +1,183 @@
+// Traversals: breadth-first search and what is built on it (k-hop neighbourhoods, ancestors,
+// descendants), plus the adjacency primitives the other graph algorithms share.
+// Layer: Sombra (graph facade). Reads only; available on read and write transactions alike.
+//
+// Invariants:
+//  1. A traversal visits each node at most once, at its shortest hop distance from the start(s), in
+//     breadth-first order (every node at depth d before any node at depth d + 1).
+//  2. Neighbours of one node are taken in adjacency order: outgoing edges (by edge type id, then
+//     neighbour id, then edge id), then incoming edges in the same order.
+//  3. No node beyond `maxDepth` is read or reported; nodes at `maxDepth` are reported but not expanded.
+//  4. Work and memory are bounded by the nodes and edges reachable within `maxDepth`: the visited set
+//     only grows, so every loop ends.
+//  5. Argument errors (negative depth, missing start node) are thrown before anything is visited.
+import DequeModule
+import SombraFormat
+import SombraIndex
+import SombraStorage
+
+/// Which adjacency entries one hop may follow: resolved once per traversal, not once per node.
+struct HopFilter {
+    let outgoing: Bool
+    let incoming: Bool
+    /// Distinct type ids, ascending; nil means every type. Empty means no edge can match.
+    let types: [UInt32]?
+
+    var matchesNothing: Bool { types?.isEmpty == true }
+
+    /// The same filter walked against the edges' direction (for searching back from a target).
+    var reversed: HopFilter { HopFilter(outgoing: incoming, incoming: outgoing, types: types) }
+}
+
+extension Transaction {
+    // MARK: Shared adjacency primitives
+
+    func hopFilter(_ direction: Direction, _ types: [String]?) throws(SombraError) -> HopFilter {
+        HopFilter(outgoing: direction != .incoming, incoming: direction != .outgoing, types: try typeIDs(types))
+    }
+
+    /// Calls `body(type, other end, edge)` for each adjacency entry of `node` in one tree, optionally only
+    /// of `types` and only towards `other`. Stops when `body` returns false; returns false if it stopped.
+    @discardableResult
+    func forEachAdjacent(_ node: UInt64, outgoing: Bool, types: [UInt32]?, other: UInt64? = nil,
+                         _ body: (UInt32, UInt64, UInt64) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        guard let trees else { return true }
+        let tree = outgoing ? trees.outEdges : trees.inEdges
+        var prefixes: [[UInt8]] = []
+        if let types {
+            for t in types {
+                var p = GraphKeys.adjacencyPrefix(node, type: t)
+                if let other { p.appendBE(other) }
+                prefixes.append(p)
+            }
+        } else {
+            prefixes.append(GraphKeys.adjacencyPrefix(node))
+        }
+        for p in prefixes {
+            var scan = tree.scanKeys(.prefix(p), in: pages)
+            while let key = try scan.next() {
+                guard let (_, type, end, edge) = GraphKeys.parseAdjacency(key) else {
+                    throw .corruptPage(page: tree.root.rawValue, reason: "bad adjacency key")
+                }
+                if let other, end != other { continue }
+                guard try body(type, end, edge) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Calls `body` with the other end of every adjacency entry `filter` admits (a node may come more than
+    /// once: parallel edges, both directions). Stops when `body` returns false; returns false if it stopped.
+    @discardableResult
+    func forEachNeighbor(_ node: UInt64, _ filter: HopFilter,
+                         _ body: (UInt64) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        if filter.matchesNothing { return true }
+        for outgoing in [true, false] where outgoing ? filter.outgoing : filter.incoming {
+            let finished = try forEachAdjacent(node, outgoing: outgoing, types: filter.types) {
+                (_: UInt32, other: UInt64, _: UInt64) throws(SombraError) -> Bool in try body(other)
+            }
+            if !finished { return false }
+        }
+        return true
+    }
+
+    func requireNode(_ id: NodeID) throws(SombraError) {
+        guard try nodeExists(id) else { throw .nodeNotFound(id.rawValue) }
+    }
+
+    static func validateDepth(_ depth: Int, _ name: String) throws(SombraError) {
+        guard depth >= 0 else { throw .invalidArgument("\(name) must not be negative (got \(depth))") }
+    }
+
+    /// Breadth-first search from several starts at once (each at depth 0, reported in the given order,
+    /// repeats dropped). `visit` returns false to stop; the result says whether the search ran to the end.
+    func breadthFirst(from starts: [NodeID], maxDepth: Int, filter: HopFilter,
+                      _ visit: (NodeID, Int) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        var seen = Set<UInt64>()
+        var queue = Deque<(node: UInt64, depth: Int)>()
+        for s in starts where seen.insert(s.rawValue).inserted {
+            guard try visit(s, 0) else { return false }
+            if maxDepth > 0 && !filter.matchesNothing { queue.append((s.rawValue, 0)) }
+        }
+        while let (node, depth) = queue.popFirst() {
+            let next = depth + 1  // depth < maxDepth, so no overflow
+            let finished = try forEachNeighbor(node, filter) { (other: UInt64) throws(SombraError) -> Bool in
+                guard seen.insert(other).inserted else { return true }
+                guard try visit(NodeID(other), next) else { return false }
+                if next < maxDepth { queue.append((other, next)) }
+                return true
+            }
+            if !finished { return false }
+        }
+        return true
+    }
+
+    // MARK: Breadth-first search
+
+    /// Visits the nodes reachable from `start` within `maxDepth` hops, breadth-first, without collecting
+    /// them: `visit(node, depth)` is called once per node (the start first, at depth 0) and returns false
+    /// to stop the traversal. Returns true if the traversal ran to the end.
+    ///
+    ///     try tx.forEachReached(from: alice, maxDepth: 3, types: ["KNOWS"]) { node, depth in
+    ///         print(node, depth); return depth < 2
+    ///     }
+    @discardableResult
+    public func forEachReached(from start: NodeID, maxDepth: Int, direction: Direction = .outgoing,
+                               types: [String]? = nil,
+                               _ visit: (NodeID, Int) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        try checkUsable()
+        try Self.validateDepth(maxDepth, "maxDepth")
+        try requireNode(start)
+        return try breadthFirst(from: [start], maxDepth: maxDepth, filter: try hopFilter(direction, types), visit)
+    }
+
+    /// The nodes reachable from `start` within `maxDepth` hops with their hop distance, in breadth-first
+    /// order, the start first at depth 0; each node once.
+    public func bfs(from start: NodeID, maxDepth: Int, direction: Direction = .outgoing,
+                    types: [String]? = nil) throws(SombraError) -> [(node: NodeID, depth: Int)] {
+        var out: [(node: NodeID, depth: Int)] = []
+        try forEachReached(from: start, maxDepth: maxDepth, direction: direction, types: types) {
+            (node: NodeID, depth: Int) throws(SombraError) -> Bool in
+            out.append((node, depth))
+            return true
+        }
+        return out
+    }
+
+    /// The distinct nodes at distance 1...k from `node` (the node itself excluded, even on a cycle).
+    public func kHopNeighbors(of node: NodeID, k: Int, direction: Direction = .outgoing,
+                              types: [String]? = nil) throws(SombraError) -> Set<NodeID> {
+        var out = Set<NodeID>()
+        try forEachReached(from: node, maxDepth: k, direction: direction, types: types) {
+            (reached: NodeID, depth: Int) throws(SombraError) -> Bool in
+            if depth > 0 { out.insert(reached) }
+            return true
+        }
+        return out
+    }
+
+    // MARK: Hierarchies
+
+    /// Nodes from which `node` can be reached along edges of `edgeType` (following incoming edges), within
+    /// `maxDepth` hops, in breadth-first order, `node` itself excluded.
+    public func ancestors(of node: NodeID, edgeType: String, maxDepth: Int = .max) throws(SombraError) -> [NodeID] {
+        try reachedExcludingStart(node, edgeType, maxDepth, .incoming)
+    }
+
+    /// Nodes reachable from `node` along edges of `edgeType` (following outgoing edges), within `maxDepth`
+    /// hops, in breadth-first order, `node` itself excluded.
+    public func descendants(of node: NodeID, edgeType: String, maxDepth: Int = .max) throws(SombraError) -> [NodeID] {
+        try reachedExcludingStart(node, edgeType, maxDepth, .outgoing)
+    }
+
+    private func reachedExcludingStart(_ node: NodeID, _ edgeType: String, _ maxDepth: Int,
+                                       _ direction: Direction) throws(SombraError) -> [NodeID] {
+        var out: [NodeID] = []
+        try forEachReached(from: node, maxDepth: maxDepth, direction: direction, types: [edgeType]) {
+            (reached: NodeID, depth: Int) throws(SombraError) -> Bool in
+            if depth > 0 { out.append(reached) }
+            return true
+        }
+        return out
+    }
+}
