@@ -116,6 +116,12 @@ public final class Pager: @unchecked Sendable {
         var bytes: [UInt8]? = nil
         if let frame, let wal {
             bytes = try wal.readPage(frame: frame, page: id, salt: snapshot.salt)
+            // A frame that no longer holds the page is fine only if the log was restarted meanwhile (every
+            // frame of this snapshot is then in the file); otherwise the log was damaged under us, and
+            // reading the file would silently return an older version.
+            if bytes == nil, state.withLock({ $0.committed.generation }) == snapshot.generation {
+                throw .corruptWAL(reason: "frame \(frame) no longer holds page \(id.rawValue)")
+            }
         }
         let fromFile = bytes == nil
         if fromFile {

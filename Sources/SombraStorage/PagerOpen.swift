@@ -103,19 +103,22 @@ extension Pager {
         id.appendLE(g.next())
         id.appendLE(g.next())
         let header = FileHeader(pageSize: UInt32(options.pageSize), databaseID: id)
-        let f = try fileSystem.open(path, mode: .create)
-        defer { f.close() }
-        try f.lock(.exclusive)
+        // Atomic creation: the header is written and synced under a temporary name, then renamed into
+        // place. A crash leaves either no database or a complete one, never an empty or short file; a
+        // leftover temporary file is removed by the next creation.
+        let temporary = path + "-creating"
+        try? fileSystem.remove(temporary)
+        let f = try fileSystem.open(temporary, mode: .create)
         do throws(SombraError) {
+            try f.lock(.exclusive)
             try f.write(header.encodePage(), at: 0)
-            if options.syncMode != .off {
-                try f.sync()
-                try fileSystem.syncDirectory(containing: path)
-            }
+            if options.syncMode != .off { try f.sync() }
+            f.close()
+            try fileSystem.rename(temporary, to: path)
+            if options.syncMode != .off { try fileSystem.syncDirectory(containing: path) }
         } catch {
-            // The file this call created holds no data: remove it, so that an open after the disk has room
-            // again (or the device recovers) creates the database instead of failing on an empty file.
-            try? fileSystem.remove(path)
+            f.close()
+            try? fileSystem.remove(temporary)
             throw error
         }
     }

@@ -92,6 +92,7 @@ final class RoundSyncFileSystem: FileSystem, Sendable {
     func exists(_ path: String) -> Bool { base.exists(path) }
     func isDirectory(_ path: String) -> Bool { base.isDirectory(path) }
     func remove(_ path: String) throws(SombraError) { try base.remove(path) }
+    func rename(_ from: String, to: String) throws(SombraError) { try base.rename(from, to: to) }
     func syncDirectory(containing path: String) throws(SombraError) { try base.syncDirectory(containing: path) }
 }
 
