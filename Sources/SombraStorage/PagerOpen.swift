@@ -27,6 +27,7 @@ extension Pager {
             let walPath = path + "-wal"
             var recovery = WALRecovery()
             var walFile: WALFile? = nil
+            var logEntryDurable = true
             if fileSystem.exists(walPath) {
                 let f = try fileSystem.open(walPath, mode: options.readOnly ? .readOnly : .readWrite)
                 let (r, walHeader) = try WALFile.recover(file: f, databaseID: header.databaseID, pageSize: pageSize)
@@ -37,13 +38,14 @@ extension Pager {
                     f.close()
                 } else {
                     // A missing, damaged or foreign log holds nothing of ours: start a fresh one.
-                    walFile = try freshLog(f, header: header, generation: (walHeader?.generation ?? 0) &+ 1,
-                                           sync: options.syncMode != .off)
+                    walFile = try freshLog(f, header: header, generation: (walHeader?.generation ?? 0) &+ 1)
                 }
             } else if !options.readOnly {
+                // Opening syncs nothing: the new log's header and its directory entry are made durable by the
+                // first log sync, before any commit that needs them is acknowledged (Pager.syncLog).
                 let f = try fileSystem.open(walPath, mode: .create)
-                walFile = try freshLog(f, header: header, generation: 1, sync: options.syncMode != .off)
-                if options.syncMode != .off { try fileSystem.syncDirectory(containing: walPath) }
+                walFile = try freshLog(f, header: header, generation: 1)
+                logEntryDurable = false
             }
             if let committed = recovery.header, committed.lastTxID < header.lastTxID {
                 throw SombraError.corruptWAL(reason: "log commits (tx \(committed.lastTxID.rawValue)) are older than the database file (tx \(header.lastTxID.rawValue))")
@@ -57,8 +59,10 @@ extension Pager {
                     if options.syncMode != .off { try walFile.file.sync() }
                 }
             }
-            return Pager(fileSystem: fileSystem, path: path, options: options, db: db, wal: walFile,
-                         header: header, recovery: recovery)
+            let pager = Pager(fileSystem: fileSystem, path: path, options: options, db: db, wal: walFile,
+                              header: header, recovery: recovery)
+            pager.state.withLock { $0.logEntryDurable = logEntryDurable }
+            return pager
         } catch {
             db.close()
             throw error
@@ -80,13 +84,11 @@ extension Pager {
         return header
     }
 
-    static func freshLog(_ f: any StorageFile, header: FileHeader, generation: UInt32, sync: Bool)
-        throws(SombraError) -> WALFile {
+    static func freshLog(_ f: any StorageFile, header: FileHeader, generation: UInt32) throws(SombraError) -> WALFile {
         let h = WALHeader(pageSize: header.pageSize, generation: generation, databaseID: header.databaseID,
                           salt: randomSalt())
         try f.truncate(to: 0)
         try f.write(h.encode(), at: 0)
-        if sync { try f.sync() }
         return WALFile(file: f, pageSize: Int(header.pageSize), header: h)
     }
 
