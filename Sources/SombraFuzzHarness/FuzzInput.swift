@@ -9,6 +9,11 @@
 //  3. A FuzzOutcome is a plain value: the harness never traps; the fuzz executable traps on `problems`
 //     (so libFuzzer records the input) and the replay test `#expect`s it empty.
 
+public enum FuzzHarness {
+    /// Print what the harness does (replay with `--trace`); never set while fuzzing.
+    nonisolated(unsafe) public static var trace = false
+}
+
 /// A cursor over the fuzz input (invariant 1).
 public struct FuzzBytes {
     public let bytes: [UInt8]

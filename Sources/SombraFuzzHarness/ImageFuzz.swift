@@ -20,8 +20,6 @@ import SombraIO
 import SombraTestSupport
 import Sombra
 
-public enum FuzzHarness {}
-
 struct ImageFlags: OptionSet {
     let rawValue: UInt8
     static let patched = ImageFlags(rawValue: 1)

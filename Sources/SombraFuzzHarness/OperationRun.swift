@@ -74,6 +74,10 @@ final class OperationRun {
         pending = committed
     }
 
+    func note(_ text: @autoclosure () -> String) {
+        if FuzzHarness.trace { print("  ops: \(text())") }
+    }
+
     func problem(_ text: String) {
         outcome.problem(text)
         stopped = true
@@ -175,6 +179,7 @@ final class OperationRun {
 
     /// An operation failed: a fault explains it only if one fired and the error is an I/O one (promise 2).
     func failed(_ error: SombraError, _ what: String) {
+        note("\(what) failed: \(error) (fault armed \(faultArmed), fired \(fs.faultHasFired), crashed \(fs.isCrashed))")
         if error.isCorruption {
             problem("\(what) failed with corruption: \(error)")
         } else if faultArmed, fs.faultHasFired || fs.isCrashed, Self.faultCodes.contains(error.code) {
@@ -220,6 +225,7 @@ final class OperationRun {
             committed = pending
             outcome.count("commits")
         } catch {
+            tx.rollback()
             self.tx = nil
             uncertain = pending
             pending = committed
@@ -331,6 +337,7 @@ final class OperationRun {
                       _ model: (inout ModelGraph) throws(SombraError) -> M, same: (G, M) -> Bool) {
         guard let tx else { return }
         outcome.count("mutations")
+        note(what())
         var m = pending
         let w: Result<M, SombraError>
         do throws(SombraError) { w = .success(try model(&m)) } catch { w = .failure(error) }
@@ -347,6 +354,9 @@ final class OperationRun {
             if case .failure(let b) = w, !Self.faultCodes.contains(a.code) {
                 problem("\(what()): \(a) vs model \(b)")
             } else {
+                // An I/O failure before the mutation began leaves the transaction open (nothing changed);
+                // one after rolls it back. Either way this run ends it here, as an application would.
+                tx.rollback()
                 self.tx = nil
                 pending = committed
                 failed(a, what())

@@ -26,6 +26,7 @@ extension OperationRun {
                                     .greatestFiniteMagnitude, .leastNonzeroMagnitude, -1e-300, .signalingNaN]
 
     func step(_ opcode: UInt8) {
+        if FuzzHarness.trace, opcode % 26 >= 16 { note("step \(opcode % 26)") }
         switch opcode % 26 {
         case 0, 1, 2: createNode()
         case 3: deleteNode()
@@ -223,6 +224,7 @@ extension OperationRun {
         }
         fs.faultPlan = plan
         faultArmed = true
+        note("armed \(plan)")
         outcome.count("faults-armed")
     }
 

@@ -46,7 +46,8 @@ public enum FuzzDriver {
             var argv = CommandLine.unsafeArgv
             exit(driver(&argc, &argv, fuzzOne))
         }
-        exit(replay(target, args.filter { $0 != "--replay" }))
+        FuzzHarness.trace = args.contains("--trace")
+        exit(replay(target, args.filter { !$0.hasPrefix("--") }))
     }
 
     /// libFuzzer's callback (invariant 1).
