@@ -82,7 +82,8 @@ extension FuzzHarness {
         do throws(SombraError) {
             let db = try GraphDB.open(path: path, options: options(readOnly: readOnly), fileSystem: fs)
             defer { try? db.close() }
-            verifyAndProbe(db, &outcome, what)
+            // Both recoveries are verified; the reads are probed once (their dumps are compared).
+            verifyAndProbe(db, &outcome, what, probe: readOnly)
             return try GraphDump.read(db)
         } catch {
             outcome.count("\(what)-error-\(error.code)")

@@ -16,6 +16,10 @@
  *  4. Value getters return what the constructor was given; JSON printed, parsed and printed again is the
  *     same text; a commit id equals the snapshot id of a read transaction begun right after it.
  *
+ * Length out-parameters (out_len of sombra_value_to_json, out_key_len of sombra_value_map_entry, and
+ * those of version, errmsg, get_string, get_bytes) are treated as optional: the library accepts NULL
+ * for them although only some are documented "may be NULL" (reported; the header should say so).
+ *
  * A C callback is not part of the ABI (no function takes one), so reentrant calls cannot arise here.
  *
  * Built by the Fuzz package (fuzz-cabi) with the sanitizers; the root replay test compiles it with
@@ -94,9 +98,13 @@ static int documented(int rc) {
            (rc >= 40 && rc <= 46);
 }
 
-/* Promises 1 and 2 for one call's status. */
+static int tracing = -1;
+
+/* Promises 1 and 2 for one call's status. Set CABI_FUZZ_TRACE=1 to print every call. */
 static int check(state *s, int rc) {
     calls_made++;
+    if (tracing < 0) tracing = getenv("CABI_FUZZ_TRACE") != NULL;
+    if (tracing) printf("  cabi: %s -> %d%s\n", s->call, rc, s->must_fail ? " (must fail)" : "");
     if (!documented(rc) || rc == SOMBRA_INTERNAL) problem(s, "undocumented or internal status", rc);
     if (rc == SOMBRA_OK && s->must_fail) problem(s, "succeeded with an argument that must be refused", rc);
     s->must_fail = 0;
@@ -612,27 +620,27 @@ static void op_value_calls(state *s, input *in, int which) {
     case 3: rc = CALL("sombra_value_list_append", sombra_value_list_append(v, pick(s, in, K_VALUE))); break;
     case 4: rc = CALL("sombra_value_map_len", sombra_value_map_len(v, OUT(&len, 1))); break;
     case 5:
-        key = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        key = make_text(s, in, SOMBRA_MAX_VALUE_BYTES); /* map keys are bounded like string values */
         rc = CALL("sombra_value_map_get", sombra_value_map_get(v, key.p, key.len, OUT(&out, 1)));
         break;
     case 6:
-        key = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        key = make_text(s, in, SOMBRA_MAX_VALUE_BYTES);
         rc = CALL("sombra_value_map_set", sombra_value_map_set(v, key.p, key.len, pick(s, in, K_VALUE)));
         break;
     case 7: {
         const char *k = (const char *)SENTINEL;
         size_t klen = SENTINEL;
-        rc = CALL("sombra_value_map_entry", sombra_value_map_entry(v, index, OUT(&k, 1), OUT(&klen, 1), OUT(&out, 0)));
+        rc = CALL("sombra_value_map_entry", sombra_value_map_entry(v, index, OUT(&k, 1), OUT(&klen, 0), OUT(&out, 0)));
         untouched_on_failure(s, rc, (uint64_t)(uintptr_t)k);
         break;
     }
     case 8: {
         char *json = (char *)SENTINEL;
         size_t n = SENTINEL;
-        rc = CALL("sombra_value_to_json", sombra_value_to_json(v, OUT(&json, 1), OUT(&n, 1)));
+        rc = CALL("sombra_value_to_json", sombra_value_to_json(v, OUT(&json, 1), OUT(&n, 0)));
         untouched_on_failure(s, rc, (uint64_t)(uintptr_t)json);
-        if (rc == SOMBRA_OK) {
-            if (json[n] != 0) problem(s, "JSON text is not NUL-terminated", rc);
+        if (rc == SOMBRA_OK && json != (char *)SENTINEL && json) {
+            if (n != SENTINEL && json[n] != 0) problem(s, "JSON text is not NUL-terminated", rc);
             CALL("sombra_free_string", sombra_free_string(json));
             /* A second free, and a pointer the library never returned, are misuse, not crashes. */
             if (CALL("sombra_free_string", sombra_free_string(json)) != SOMBRA_MISUSE) problem(s, "double free accepted", rc);
