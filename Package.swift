@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "SombraCtlKit",
                 dependencies: ["Sombra", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sombractl", dependencies: ["SombraCtlKit"], path: "Tools/sombractl"),
-        .executableTarget(name: "sombra-bench", dependencies: ["Sombra", "CSQLite"], path: "Tools/sombra-bench"),
+        .executableTarget(name: "sombra-bench", dependencies: ["Sombra", "SombraCABI", "CSQLite"], path: "Tools/sombra-bench"),
 
         // Test support: simulated file system with faults and crash images, model oracles.
         .target(name: "SombraTestSupport", dependencies: ["SombraIO", "SombraFormat"]),

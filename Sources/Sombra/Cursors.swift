@@ -5,6 +5,8 @@
 //  1. A cursor reads through its transaction: it sees that snapshot, and fails with `.transactionEnded`
 //     once the transaction is over (checked on every `next()`, since a scan may still hold a leaf it read).
 //  2. `collect(limit:)` stops after `limit` items.
+//  3. Copies of a cursor share its position (the state lives in the step closure), so `collect` can be called
+//     on a temporary: `try tx.edges(of: n).collect()`.
 
 public struct NodeIDCursor {
     let owner: Transaction?
@@ -23,9 +25,10 @@ public struct NodeIDCursor {
         return try step()
     }
 
-    public mutating func collect(limit: Int = .max) throws(SombraError) -> [NodeID] {
+    public func collect(limit: Int = .max) throws(SombraError) -> [NodeID] {
+        try owner?.checkUsable()
         var out: [NodeID] = []
-        while out.count < limit, let n = try next() { out.append(n) }
+        while out.count < limit, let n = try step() { out.append(n) }
         return out
     }
 }
@@ -44,9 +47,10 @@ public struct EdgeIDCursor {
         return try step()
     }
 
-    public mutating func collect(limit: Int = .max) throws(SombraError) -> [EdgeID] {
+    public func collect(limit: Int = .max) throws(SombraError) -> [EdgeID] {
+        try owner?.checkUsable()
         var out: [EdgeID] = []
-        while out.count < limit, let n = try next() { out.append(n) }
+        while out.count < limit, let n = try step() { out.append(n) }
         return out
     }
 }
@@ -67,9 +71,10 @@ public struct EdgeCursor {
         return try step()
     }
 
-    public mutating func collect(limit: Int = .max) throws(SombraError) -> [EdgeRef] {
+    public func collect(limit: Int = .max) throws(SombraError) -> [EdgeRef] {
+        try owner?.checkUsable()
         var out: [EdgeRef] = []
-        while out.count < limit, let e = try next() { out.append(e) }
+        while out.count < limit, let e = try step() { out.append(e) }
         return out
     }
 }

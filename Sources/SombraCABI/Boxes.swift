@@ -9,6 +9,8 @@
 //     ends them, and a transaction that begins while the database is closing is rolled back and refused.
 //  3. Ending a transaction (commit, rollback, close) drops the transaction and every iterator cursor, but
 //     keeps each iterator's borrowed type-name buffers until that iterator is freed.
+//  4. Only a `.reached` source (sombra_query_bfs) has depths; `depths` is parallel to its node list, and
+//     `IterState.lastDepth` is the depth of the node the last step returned (nil before the first).
 import Sombra
 import Synchronization
 
@@ -32,6 +34,8 @@ final class DBBox: Sendable {
 enum IterSource {
     case nodes(NodeIDCursor, remaining: Int)
     case nodeList([NodeID], next: Int)
+    /// Nodes with their hop distance from a start (invariant 4).
+    case reached([NodeID], depths: [UInt64], next: Int)
     case edges(EdgeCursor)
     case edgeIDs(EdgeIDCursor)
     case ended
@@ -42,12 +46,19 @@ enum IterSource {
         default: return false
         }
     }
+
+    var hasDepths: Bool {
+        if case .reached = self { return true }
+        return false
+    }
 }
 
 struct IterState {
     var source: IterSource
     /// Type names handed out as borrowed pointers (invariant 3).
     var typeNames: [String: CBuffer] = [:]
+    /// The depth of the node last returned by a `.reached` source (invariant 4).
+    var lastDepth: UInt64? = nil
 }
 
 final class TxnBox: Sendable {
@@ -86,11 +97,13 @@ final class IterBox: Sendable {
     let txn: TxnBox
     let serial: UInt64
     let yieldsEdges: Bool
+    let hasDepths: Bool
 
-    init(txn: TxnBox, serial: UInt64, yieldsEdges: Bool) {
+    init(txn: TxnBox, serial: UInt64, yieldsEdges: Bool, hasDepths: Bool) {
         self.txn = txn
         self.serial = serial
         self.yieldsEdges = yieldsEdges
+        self.hasDepths = hasDepths
     }
 }
 
@@ -118,16 +131,16 @@ func withWriter<R: Sendable>(_ token: UInt64, _ body: (WriteTransaction) throws 
 /// Creates an iterator over what `make` returns, and its handle.
 func makeIterator(_ token: UInt64, _ make: (Transaction) throws -> IterSource) throws -> UInt64 {
     let box = try transactions.get(token)
-    let (serial, edges) = try box.state.withLock { s in
+    let (serial, edges, depths) = try box.state.withLock { s in
         guard let tx = s.tx else { throw SombraError.transactionEnded }
         let source = try make(tx)
         let serial = s.nextIterator
         s.nextIterator += 1
         s.iterators[serial] = IterState(source: source)
-        return (serial, source.yieldsEdges)
+        return (serial, source.yieldsEdges, source.hasDepths)
     }
     do {
-        return try iterators.insert(IterBox(txn: box, serial: serial, yieldsEdges: edges))
+        return try iterators.insert(IterBox(txn: box, serial: serial, yieldsEdges: edges, hasDepths: depths))
     } catch {
         box.state.withLock { _ = $0.iterators.removeValue(forKey: serial) }
         throw error

@@ -5,6 +5,8 @@
 //  1. Steps run under the transaction's lock; an ended transaction gives SOMBRA_TRANSACTION_ENDED.
 //  2. A type name lent by sombra_iter_next_edge lives in the iterator's state until the iterator is freed.
 //  3. sombra_iter_next_batch writes at most `capacity` ids and never reads from the caller's buffer.
+//  4. sombra_iter_depth reports the depth of the node last returned (by next_node or, for a batch, its
+//     last id); it is SOMBRA_MISUSE on an iterator without depths or before the first node.
 import Sombra
 
 /// One item of an iterator: a node id, or an edge with (when asked for) its endpoints and lent type name.
@@ -30,6 +32,11 @@ extension IterState {
         case .nodeList(let ids, let next):
             guard next < ids.count else { return nil }
             source = .nodeList(ids, next: next + 1)
+            return StepResult(id: ids[next].rawValue)
+        case .reached(let ids, let depths, let next):
+            guard next < ids.count, next < depths.count else { return nil }
+            source = .reached(ids, depths: depths, next: next + 1)
+            lastDepth = depths[next]
             return StepResult(id: ids[next].rawValue)
         case .edges(var cursor):
             source = .ended
@@ -110,6 +117,19 @@ func withIterator<R: Sendable>(_ token: UInt64, edges: Bool?,
         for (i, id) in got.enumerated() { unsafe buffer[i] = id }
         unsafe o.pointee = UInt(got.count)
         if got.isEmpty { throw CABIError.done }
+    }
+}
+
+@c public func sombra_iter_depth(_ iter: UInt64, _ outDepth: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run {
+        let o = try unsafe out(outDepth, "out_depth")
+        let box = try iterators.get(iter)
+        guard box.hasDepths else { throw CABIError.misuse("only sombra_query_bfs iterators have depths") }
+        unsafe o.pointee = try withIterator(iter, edges: false) { state, _ in
+            if case .ended = state.source { throw SombraError.transactionEnded }
+            guard let d = state.lastDepth else { throw CABIError.misuse("the iterator has not returned a node yet") }
+            return d
+        }
     }
 }
 

@@ -33,6 +33,12 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
     public func isDirectory(_ path: String) -> Bool { false }
     public func remove(_ path: String) throws(SombraError) { state.withLock { _ = $0.files.removeValue(forKey: path) } }
     public func syncDirectory(containing path: String) throws(SombraError) {}
+    public func rename(_ from: String, to: String) throws(SombraError) {
+        try state.withLock { s throws(SombraError) in
+            guard let bytes = s.files.removeValue(forKey: from) else { throw SombraError.fileNotFound(path: from) }
+            s.files[to] = bytes
+        }
+    }
 
     /// A copy of a file's bytes (tests use it to damage files).
     public func contents(of path: String) -> [UInt8]? { state.withLock { $0.files[path] } }

@@ -54,6 +54,14 @@ public struct POSIXFileSystem: FileSystem {
         }
     }
 
+    public func rename(_ from: String, to: String) throws(SombraError) {
+        if Glibc.rename(from, to) != 0 {
+            let e = errno
+            if e == ENOENT { throw .fileNotFound(path: from) }
+            throw mapErrno(e, operation: "rename", path: from)
+        }
+    }
+
     public func syncDirectory(containing path: String) throws(SombraError) {
         let dir: String
         if let slash = path.lastIndex(of: "/") {

@@ -39,6 +39,8 @@ public protocol FileSystem: Sendable {
     func exists(_ path: String) -> Bool
     func isDirectory(_ path: String) -> Bool
     func remove(_ path: String) throws(SombraError)
+    /// Atomically gives `from`'s file the name `to`, replacing any file there (same directory).
+    func rename(_ from: String, to: String) throws(SombraError)
     /// Makes the creation or removal of `path`'s directory entry durable.
     func syncDirectory(containing path: String) throws(SombraError)
 }

@@ -43,29 +43,37 @@ extension BTree {
     @discardableResult
     package func remove(_ key: [UInt8], in w: any PageWriter) throws(SombraError) -> Bool {
         guard key.count <= BTree.maxKeyBytes(pageSize: w.pageSize) else { return false }
+        guard let plan = try prepareRemove(key, in: w) else { return false }
+        if plan.inPlace {
+            // Only scalars reach the closure, so the edit does not copy the page (see `write`).
+            let pageCount = w.pageCount
+            try w.update(plan.leafPage) { (bytes: inout [UInt8]) throws(SombraError) in
+                try PageEdit.remove(at: plan.index, page: plan.leafPage, pageCount: pageCount, from: &bytes)
+            }
+            return true
+        }
         let (path, found) = try descendForWrite(key, in: w)
-        guard found, let step = path.last else { return false }
+        guard found, let step = path.last else {
+            throw .corruptPage(page: root.rawValue, reason: "key vanished between two descents")
+        }
+        var node = try NodeCells(step.view)
+        node.cells.remove(at: step.index)
+        try rebalance(path: path, node: node, packLeft: false, in: w)
+        return true
+    }
+
+    /// Where a remove lands and whether it can edit the leaf in place; frees the value's overflow chain.
+    private func prepareRemove(_ key: [UInt8], in w: any PageWriter) throws(SombraError) -> (leafPage: PageID, index: Int, inPlace: Bool)? {
+        let (path, found) = try descendForWrite(key, in: w)
+        guard found, let step = path.last else { return nil }
         let leaf = step.view
         let cell = try leaf.leafCell(at: step.index)
         let contentAfter = leaf.usedBytes - cell.size - BTreeLayout.slotSize - BTreeLayout.slotArrayOffset
         let inPlace = path.count == 1 || contentAfter >= BTreeLayout.minFillBytes(pageSize: w.pageSize)
-        var node: NodeCells? = nil
-        if !inPlace {
-            node = try NodeCells(leaf)
-            node?.cells.remove(at: step.index)
-        }
         if cell.isOverflow {
             try OverflowChain.free(first: cell.overflowPage, length: cell.valueLength, owner: leaf.page, in: w)
         }
-        if let node {
-            try rebalance(path: path, node: node, packLeft: false, in: w)
-        } else {
-            let pageCount = w.pageCount
-            try w.update(leaf.page) { (bytes: inout [UInt8]) throws(SombraError) in
-                try PageEdit.remove(at: step.index, page: leaf.page, pageCount: pageCount, from: &bytes)
-            }
-        }
-        return true
+        return (leaf.page, step.index, inPlace)
     }
 
     static func checkLimits(key: [UInt8], value: [UInt8], pageSize: Int) throws(SombraError) {
@@ -85,12 +93,51 @@ extension BTree {
         return BTreeLayout.leafCell(key: key, stored: stored, overflowPage: first)
     }
 
+    /// What a write will do, decided during the descent (which also frees a replaced overflow chain and
+    /// writes the new cell's). It holds no page bytes, so the in-place edit that follows does not copy.
+    struct PreparedWrite {
+        let leafPage: PageID
+        let index: Int
+        let found: Bool
+        let cell: [UInt8]
+        let fitsInPlace: Bool
+    }
+
     func write(_ key: [UInt8], _ value: [UInt8], mode: WriteMode, in w: any PageWriter) throws(SombraError) -> Bool {
         try BTree.checkLimits(key: key, value: value, pageSize: w.pageSize)
+        guard let plan = try prepareWrite(key, value, mode: mode, in: w) else { return false }
+        if plan.fitsInPlace {
+            let pageCount = w.pageCount
+            let done = try w.update(plan.leafPage) { (bytes: inout [UInt8]) throws(SombraError) -> Bool in
+                if plan.found {
+                    return try PageEdit.replace(at: plan.index, with: plan.cell, page: plan.leafPage, pageCount: pageCount, in: &bytes)
+                }
+                return try PageEdit.insert(plan.cell, at: plan.index, page: plan.leafPage, pageCount: pageCount, into: &bytes)
+            }
+            if done { return true }
+        }
+        // Split or merge: descend again (no side effects this time) and rebalance from the leaf up.
         let (path, found) = try descendForWrite(key, in: w)
-        if found && mode == .insertOnly { return false }
-        if !found && mode == .updateOnly { return false }
-        guard let step = path.last else { return false }
+        guard found == plan.found, let step = path.last, step.view.page == plan.leafPage else {
+            throw .corruptPage(page: plan.leafPage.rawValue, reason: "tree changed between two descents")
+        }
+        var node = try NodeCells(step.view)
+        if found {
+            node.cells[step.index] = plan.cell
+        } else {
+            node.cells.insert(plan.cell, at: step.index)
+        }
+        let appendsAtRightEdge = !found && step.index == step.view.cellCount
+            && path.dropLast().allSatisfy { $0.index == $0.view.cellCount }
+        try rebalance(path: path, node: node, packLeft: appendsAtRightEdge, in: w)
+        return true
+    }
+
+    private func prepareWrite(_ key: [UInt8], _ value: [UInt8], mode: WriteMode, in w: any PageWriter) throws(SombraError) -> PreparedWrite? {
+        let (path, found) = try descendForWrite(key, in: w)
+        if found && mode == .insertOnly { return nil }
+        if !found && mode == .updateOnly { return nil }
+        guard let step = path.last else { return nil }
         let leaf = step.view
         var oldSize = 0
         if found {
@@ -101,30 +148,11 @@ extension BTree {
             }
         }
         let cell = try BTree.makeLeafCell(key: key, value: value, in: w)
-
         let usedAfter = leaf.usedBytes + cell.count + (found ? -oldSize : BTreeLayout.slotSize)
         let contentAfter = usedAfter - BTreeLayout.slotArrayOffset
         let keepsFill = !found || path.count == 1 || contentAfter >= BTreeLayout.minFillBytes(pageSize: w.pageSize)
-        if usedAfter <= w.pageSize && keepsFill {
-            let pageCount = w.pageCount
-            let done = try w.update(leaf.page) { (bytes: inout [UInt8]) throws(SombraError) -> Bool in
-                if found {
-                    return try PageEdit.replace(at: step.index, with: cell, page: leaf.page, pageCount: pageCount, in: &bytes)
-                }
-                return try PageEdit.insert(cell, at: step.index, page: leaf.page, pageCount: pageCount, into: &bytes)
-            }
-            if done { return true }
-        }
-        var node = try NodeCells(leaf)
-        if found {
-            node.cells[step.index] = cell
-        } else {
-            node.cells.insert(cell, at: step.index)
-        }
-        let appendsAtRightEdge = !found && step.index == leaf.cellCount
-            && path.dropLast().allSatisfy { $0.index == $0.view.cellCount }
-        try rebalance(path: path, node: node, packLeft: appendsAtRightEdge, in: w)
-        return true
+        return PreparedWrite(leafPage: leaf.page, index: step.index, found: found, cell: cell,
+                             fitsInPlace: usedAfter <= w.pageSize && keepsFill)
     }
 
     /// Root-to-leaf path toward `key`; the last step is the leaf with the lower-bound cell index.

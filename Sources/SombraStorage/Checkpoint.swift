@@ -49,7 +49,7 @@ extension Pager {
             do throws(SombraError) {
                 // 2. sync the log
                 if syncing {
-                    try wal.file.sync()
+                    try syncLog(wal)
                     groupCommit.noteSynced(UInt64(snap.generation) << 32 | UInt64(snap.frameLimit))
                 }
             } catch {
@@ -107,7 +107,8 @@ extension Pager {
         let generation = wal.header.generation &+ 1
         let salt = Pager.randomSalt()
         do throws(SombraError) {
-            try wal.restart(generation: generation, salt: salt, sync: options.syncMode != .off)
+            try wal.restart(generation: generation, salt: salt, sync: false)
+            if options.syncMode != .off { try syncLog(wal) }
         } catch {
             poison(error)
             throw error

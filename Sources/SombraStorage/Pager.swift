@@ -45,6 +45,8 @@ struct PagerState {
     var closed = false
     var checkpoints = 0
     var walRestarts = 0
+    /// False while the log file this handle created has never been synced with its directory entry.
+    var logEntryDurable = true
 }
 
 public struct PagerStats: Sendable {
@@ -116,6 +118,12 @@ public final class Pager: @unchecked Sendable {
         var bytes: [UInt8]? = nil
         if let frame, let wal {
             bytes = try wal.readPage(frame: frame, page: id, salt: snapshot.salt)
+            // A frame that no longer holds the page is fine only if the log was restarted meanwhile (every
+            // frame of this snapshot is then in the file); otherwise the log was damaged under us, and
+            // reading the file would silently return an older version.
+            if bytes == nil, state.withLock({ $0.committed.generation }) == snapshot.generation {
+                throw .corruptWAL(reason: "frame \(frame) no longer holds page \(id.rawValue)")
+            }
         }
         let fromFile = bytes == nil
         if fromFile {
@@ -171,6 +179,16 @@ public final class Pager: @unchecked Sendable {
             gate.release()
             throw error
         }
+    }
+
+    /// Syncs the log; the first time, also the directory entry of a log this handle created (so a log
+    /// created at open costs no sync until a commit needs it durable).
+    /// The directory goes first, so that once the log sync returns, the log's bytes and its name are both durable.
+    func syncLog(_ wal: WALFile) throws(SombraError) {
+        let entryDurable = state.withLock { $0.logEntryDurable }
+        if !entryDurable { try fileSystem.syncDirectory(containing: walPath) }
+        try wal.file.sync()
+        if !entryDurable { state.withLock { $0.logEntryDurable = true } }
     }
 
     // MARK: Poisoning

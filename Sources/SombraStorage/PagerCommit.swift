@@ -46,7 +46,7 @@ extension Pager {
         do throws(SombraError) {
             try wal.write(commitFrame, atFrame: commitFrameNo)
             // 4. sync (full)
-            if options.syncMode == .full { try wal.file.sync() }
+            if options.syncMode == .full { try syncLog(wal) }
         } catch {
             fail(tx, error)
             throw error
@@ -81,7 +81,7 @@ extension Pager {
             do throws(SombraError) {
                 try groupCommit.waitDurable(end, appendedEnd: { [self] in
                     state.withLock { UInt64($0.committed.generation) << 32 | UInt64($0.committed.frameLimit) }
-                }, sync: { () throws(SombraError) in try wal.file.sync() })
+                }, sync: { () throws(SombraError) in try self.syncLog(wal) })
             } catch {
                 poison(error)
                 throw error

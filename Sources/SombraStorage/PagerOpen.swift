@@ -5,7 +5,8 @@
 //  2. validate the header (either copy) without writing;
 //  3. scan the log read-only (WALFile.recover) and adopt its committed prefix in memory;
 //  4. only a read-write open then writes: it replaces a missing, damaged or foreign log with a fresh one.
-// Nothing in the database file is modified by opening, so a crash during recovery loses nothing.
+// Nothing in the database file is modified by opening, so a crash during recovery loses nothing; a read-write
+// open cuts the log's invalid tail (past its last whole commit) once the scan has validated it.
 import SombraFormat
 import SombraIO
 
@@ -26,6 +27,7 @@ extension Pager {
             let walPath = path + "-wal"
             var recovery = WALRecovery()
             var walFile: WALFile? = nil
+            var logEntryDurable = true
             if fileSystem.exists(walPath) {
                 let f = try fileSystem.open(walPath, mode: options.readOnly ? .readOnly : .readWrite)
                 let (r, walHeader) = try WALFile.recover(file: f, databaseID: header.databaseID, pageSize: pageSize)
@@ -36,19 +38,31 @@ extension Pager {
                     f.close()
                 } else {
                     // A missing, damaged or foreign log holds nothing of ours: start a fresh one.
-                    walFile = try freshLog(f, header: header, generation: (walHeader?.generation ?? 0) &+ 1,
-                                           sync: options.syncMode != .off)
+                    walFile = try freshLog(f, header: header, generation: (walHeader?.generation ?? 0) &+ 1)
                 }
             } else if !options.readOnly {
+                // Opening syncs nothing: the new log's header and its directory entry are made durable by the
+                // first log sync, before any commit that needs them is acknowledged (Pager.syncLog).
                 let f = try fileSystem.open(walPath, mode: .create)
-                walFile = try freshLog(f, header: header, generation: 1, sync: options.syncMode != .off)
-                if options.syncMode != .off { try fileSystem.syncDirectory(containing: walPath) }
+                walFile = try freshLog(f, header: header, generation: 1)
+                logEntryDurable = false
             }
             if let committed = recovery.header, committed.lastTxID < header.lastTxID {
                 throw SombraError.corruptWAL(reason: "log commits (tx \(committed.lastTxID.rawValue)) are older than the database file (tx \(header.lastTxID.rawValue))")
             }
-            return Pager(fileSystem: fileSystem, path: path, options: options, db: db, wal: walFile,
-                         header: header, recovery: recovery)
+            // Cut off an invalid tail (frames of transactions lost in a crash): a later transaction that writes
+            // the same bytes at the same place (a retry) would chain into it and revive a lost commit.
+            if recovery.headerValid, let walFile, !options.readOnly {
+                let validEnd = walFile.offset(ofFrame: recovery.lastCommitFrame + 1)
+                if recovery.logBytes > validEnd {
+                    try walFile.file.truncate(to: validEnd)
+                    if options.syncMode != .off { try walFile.file.sync() }
+                }
+            }
+            let pager = Pager(fileSystem: fileSystem, path: path, options: options, db: db, wal: walFile,
+                              header: header, recovery: recovery)
+            pager.state.withLock { $0.logEntryDurable = logEntryDurable }
+            return pager
         } catch {
             db.close()
             throw error
@@ -70,13 +84,11 @@ extension Pager {
         return header
     }
 
-    static func freshLog(_ f: any StorageFile, header: FileHeader, generation: UInt32, sync: Bool)
-        throws(SombraError) -> WALFile {
+    static func freshLog(_ f: any StorageFile, header: FileHeader, generation: UInt32) throws(SombraError) -> WALFile {
         let h = WALHeader(pageSize: header.pageSize, generation: generation, databaseID: header.databaseID,
                           salt: randomSalt())
         try f.truncate(to: 0)
         try f.write(h.encode(), at: 0)
-        if sync { try f.sync() }
         return WALFile(file: f, pageSize: Int(header.pageSize), header: h)
     }
 
@@ -93,13 +105,23 @@ extension Pager {
         id.appendLE(g.next())
         id.appendLE(g.next())
         let header = FileHeader(pageSize: UInt32(options.pageSize), databaseID: id)
-        let f = try fileSystem.open(path, mode: .create)
-        defer { f.close() }
-        try f.lock(.exclusive)
-        try f.write(header.encodePage(), at: 0)
-        if options.syncMode != .off {
-            try f.sync()
-            try fileSystem.syncDirectory(containing: path)
+        // Atomic creation: the header is written and synced under a temporary name, then renamed into
+        // place. A crash leaves either no database or a complete one, never an empty or short file; a
+        // leftover temporary file is removed by the next creation.
+        let temporary = path + "-creating"
+        try? fileSystem.remove(temporary)
+        let f = try fileSystem.open(temporary, mode: .create)
+        do throws(SombraError) {
+            try f.lock(.exclusive)
+            try f.write(header.encodePage(), at: 0)
+            if options.syncMode != .off { try f.sync() }
+            f.close()
+            try fileSystem.rename(temporary, to: path)
+            if options.syncMode != .off { try fileSystem.syncDirectory(containing: path) }
+        } catch {
+            f.close()
+            try? fileSystem.remove(temporary)
+            throw error
         }
     }
 }

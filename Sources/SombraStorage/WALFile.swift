@@ -20,6 +20,8 @@ package struct WALRecovery {
     /// The file header as of the last commit, if the log holds any commit.
     package var header: FileHeader?
     package var framesScanned: Int = 0
+    /// The log's size in bytes when it was scanned (bytes past the last commit frame are an invalid tail).
+    package var logBytes: UInt64 = 0
     /// Why the scan stopped, for diagnostics ("end of log", "salt mismatch at frame 7", ...).
     package var stopReason: String = "end of log"
     /// False when the log header was missing, damaged or belonged to another database.
@@ -74,6 +76,7 @@ package final class WALFile: @unchecked Sendable {
         throws(SombraError) -> (WALRecovery, WALHeader?) {
         var r = WALRecovery()
         let size = try file.size()
+        r.logBytes = size
         guard size >= UInt64(WALHeader.size) else { r.stopReason = "log shorter than its header"; return (r, nil) }
         let header: WALHeader
         do {

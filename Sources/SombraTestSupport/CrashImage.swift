@@ -147,7 +147,12 @@ extension SimulatedFileSystem {
         var named: [Int: String] = [:]
         for (path, inode) in s.durableEntries { named[inode] = min(named[inode] ?? path, path) }
         for ops in s.pendingEntries.values {
-            for case .create(let path, let inode) in ops { named[inode] = min(named[inode] ?? path, path) }
+            for op in ops {
+                switch op {
+                case .create(let path, let inode), .rename(_, let path, let inode): named[inode] = min(named[inode] ?? path, path)
+                case .remove: break
+                }
+            }
         }
         let files = named.filter { s.inodes[$0.key]?.pending.isEmpty == false }
             .sorted { ($0.value, $0.key) < ($1.value, $1.key) }

@@ -17,7 +17,7 @@ import SombraFormat
 
 /// The operations a SimulatedFileSystem counts (and can fail).
 public enum SimulatedOperation: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    case read, write, size, truncate, sync, open, remove, syncDirectory
+    case read, write, size, truncate, sync, open, remove, rename, syncDirectory
 
     public static let all: Set<SimulatedOperation> = Set(allCases)
     public var description: String { rawValue }

@@ -83,10 +83,12 @@ struct SimulatedInode: Sendable {
 enum EntryOperation: Sendable, Equatable {
     case create(path: String, inode: Int)
     case remove(path: String)
+    /// Atomic: the new name points at the inode and the old name is gone, in one directory change.
+    case rename(from: String, to: String, inode: Int)
 
     var path: String {
         switch self {
-        case .create(let p, _), .remove(let p): return p
+        case .create(let p, _), .remove(let p), .rename(_, let p, _): return p
         }
     }
 
@@ -94,6 +96,9 @@ enum EntryOperation: Sendable, Equatable {
         switch self {
         case .create(let p, let inode): entries[p] = inode
         case .remove(let p): entries[p] = nil
+        case .rename(let from, let to, let inode):
+            entries[from] = nil
+            entries[to] = inode
         }
     }
 }

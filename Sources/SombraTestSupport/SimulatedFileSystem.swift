@@ -80,6 +80,17 @@ public final class SimulatedFileSystem: FileSystem, Sendable {
         }
     }
 
+    public func rename(_ from: String, to: String) throws(SombraError) {
+        try state.withLock { s throws(SombraError) in
+            try s.admit(.rename, path: from)
+            guard let inode = s.liveEntries[from] else { throw SombraError.fileNotFound(path: from) }
+            guard directoryName(of: from) == directoryName(of: to) else {
+                throw SombraError.invalidArgument("rename across directories is not modelled")
+            }
+            s.recordEntry(.rename(from: from, to: to, inode: inode))
+        }
+    }
+
     public func syncDirectory(containing path: String) throws(SombraError) {
         try state.withLock { s throws(SombraError) in
             try s.admit(.syncDirectory, path: path)

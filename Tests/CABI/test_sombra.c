@@ -42,7 +42,9 @@ static const char *all_functions[] = {
     "sombra_query_all_edges", "sombra_query_edges", "sombra_query_neighbors", "sombra_degree",
     "sombra_node_count", "sombra_edge_count", "sombra_count_label", "sombra_count_edge_type",
     "sombra_label_counts", "sombra_edge_type_counts", "sombra_iter_next_node", "sombra_iter_next_edge",
-    "sombra_iter_next_batch", "sombra_iter_free", "sombra_value_null", "sombra_value_bool", "sombra_value_int",
+    "sombra_iter_next_batch", "sombra_iter_free", "sombra_query_bfs", "sombra_iter_depth",
+    "sombra_query_shortest_path", "sombra_query_k_hop", "sombra_query_ancestors", "sombra_query_descendants",
+    "sombra_query_isolated_nodes", "sombra_value_null", "sombra_value_bool", "sombra_value_int",
     "sombra_value_double", "sombra_value_string", "sombra_value_bytes", "sombra_value_list", "sombra_value_map",
     "sombra_value_kind", "sombra_value_get_bool", "sombra_value_get_int", "sombra_value_get_double",
     "sombra_value_get_string", "sombra_value_get_bytes", "sombra_value_list_len", "sombra_value_list_get",
@@ -924,6 +926,216 @@ static void test_checkpoint_stats_close(graph *g) {
     OK(sombra_close(g->db));
 }
 
+/* ---- traversals ------------------------------------------------------------------------------------- */
+
+/* Drains a node iterator and compares it with want[0..n); returns 1 when equal. */
+static int drain_equals(sombra_iter it, const uint64_t *want, size_t n, int line) {
+    uint64_t ids[32];
+    size_t got = drain_nodes(it, ids, 32);
+    int equal = got == n && (n == 0 || memcmp(ids, want, n * sizeof ids[0]) == 0);
+    if (!equal) {
+        pthread_mutex_lock(&count_lock);
+        failures++;
+        fprintf(stderr, "FAIL line %d: iterator gave %zu ids, wanted %zu:", line, got, n);
+        for (size_t i = 0; i < got && i < 32; i++) fprintf(stderr, " %llu", (unsigned long long)ids[i]);
+        fprintf(stderr, "\n");
+        pthread_mutex_unlock(&count_lock);
+    }
+    return equal;
+}
+#define EXPECT_IDS(it, ...)                                                                 \
+    do {                                                                                    \
+        const uint64_t want_[] = {__VA_ARGS__};                                             \
+        drain_equals((it), want_, sizeof want_ / sizeof want_[0], __LINE__);                \
+    } while (0)
+#define EXPECT_EMPTY(it) drain_equals((it), NULL, 0, __LINE__)
+
+/* Graph (ids a[0..8]):  PARENT a0->a1, a0->a2, a1->a3, a3->a4;  FRIEND a2->a5, a5->a0 (a cycle);
+ * LOOP a7->a7 (a self-loop only); a6 and a8 have no edge. */
+static void test_traversals(void) {
+    sombra_db db;
+    sombra_txn w, r;
+    sombra_iter it;
+    uint64_t a[9], e, id, depth;
+    fresh_path("traversals.sombra");
+    OK(open_db(&db, 0));
+    OK(sombra_begin_write(db, &w));
+    for (int i = 0; i < 9; i++) OK(sombra_create_node(w, NULL, NULL, 0, 0, &a[i]));
+    OK(sombra_create_edge(w, a[0], a[1], S("PARENT"), 0, &e));
+    OK(sombra_create_edge(w, a[0], a[2], S("PARENT"), 0, &e));
+    OK(sombra_create_edge(w, a[1], a[3], S("PARENT"), 0, &e));
+    OK(sombra_create_edge(w, a[3], a[4], S("PARENT"), 0, &e));
+    OK(sombra_create_edge(w, a[2], a[5], S("FRIEND"), 0, &e));
+    OK(sombra_create_edge(w, a[5], a[0], S("FRIEND"), 0, &e));
+    OK(sombra_create_edge(w, a[7], a[7], S("LOOP"), 0, &e));
+    /* traversals see the writer's own uncommitted edges */
+    OK(sombra_query_descendants(w, a[0], S("PARENT"), SOMBRA_DEPTH_UNLIMITED, &it));
+    EXPECT_IDS(it, a[1], a[2], a[3], a[4]);
+    OK(sombra_commit(w, NULL));
+    OK(sombra_begin_read(db, &r));
+    const char *parent[] = {"PARENT"}, *friend[] = {"FRIEND"}, *bad_type[] = {"\xe2\x28\xa1"};
+    size_t parent_len[] = {6}, friend_len[] = {6}, bad_len[] = {3}, huge_len[] = {SOMBRA_MAX_NAME_BYTES + 1};
+
+    /* bfs: order and depths */
+    uint64_t want_bfs[] = {a[0], a[1], a[2], a[3], a[5], a[4]}, want_depth[] = {0, 1, 1, 2, 2, 3};
+    OK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, SOMBRA_DEPTH_UNLIMITED, &it));
+    CHECK(sombra_iter_depth(it, &depth), SOMBRA_MISUSE); /* no node returned yet */
+    size_t n = 0;
+    int in_order = 1;
+    while (sombra_iter_next_node(it, &id) == SOMBRA_OK) {
+        OK(sombra_iter_depth(it, &depth));
+        if (n >= 6 || id != want_bfs[n] || depth != want_depth[n]) in_order = 0;
+        n++;
+    }
+    EXPECT(in_order && n == 6);
+    OK(sombra_iter_depth(it, &depth)); /* after SOMBRA_DONE: still the last node's depth */
+    EXPECT(depth == 3);
+    CHECK(sombra_iter_depth(it, NULL), SOMBRA_MISUSE);
+    OK(sombra_iter_free(it));
+    CHECK(sombra_iter_depth(it, &depth), SOMBRA_MISUSE); /* freed */
+    OK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, 1, &it));
+    EXPECT_IDS(it, a[0], a[1], a[2]);
+    OK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, 0, &it));
+    EXPECT_IDS(it, a[0]);
+    OK(sombra_query_bfs(r, a[4], SOMBRA_OUTGOING, friend, friend_len, 1, 5, &it)); /* a4 has no FRIEND edge */
+    EXPECT_IDS(it, a[4]);
+    OK(sombra_query_bfs(r, a[2], SOMBRA_OUTGOING, friend, friend_len, 1, 5, &it));
+    EXPECT_IDS(it, a[2], a[5], a[0]);
+    OK(sombra_query_bfs(r, a[4], SOMBRA_INCOMING, parent, parent_len, 1, SOMBRA_DEPTH_UNLIMITED, &it));
+    EXPECT_IDS(it, a[4], a[3], a[1], a[0]);
+    OK(sombra_query_bfs(r, a[7], SOMBRA_BOTH, NULL, NULL, 0, 3, &it)); /* a self-loop: a7 once */
+    EXPECT_IDS(it, a[7]);
+    /* a batch: the depth is that of the batch's last id */
+    uint64_t batch[4];
+    size_t got = 0;
+    OK(sombra_query_bfs(r, a[0], SOMBRA_BOTH, NULL, NULL, 0, SOMBRA_DEPTH_UNLIMITED, &it));
+    OK(sombra_iter_next_batch(it, batch, 4, &got));
+    OK(sombra_iter_depth(it, &depth));
+    EXPECT(got == 4 && batch[0] == a[0] && depth == 1); /* a0; then a1, a2, a5 at depth 1 */
+    OK(sombra_iter_free(it));
+    /* errors */
+    CHECK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, 2, NULL), SOMBRA_MISUSE);
+    CHECK(sombra_query_bfs(r, a[0], 3, NULL, NULL, 0, 2, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, -1, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, INT64_MIN, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, NULL, NULL, 1, 2, &it), SOMBRA_MISUSE);
+    CHECK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, bad_type, bad_len, 1, 2, &it), SOMBRA_INVALID_UTF8);
+    CHECK(sombra_query_bfs(r, a[0], SOMBRA_OUTGOING, parent, huge_len, 1, 2, &it), SOMBRA_KEY_TOO_LARGE);
+    CHECK(sombra_query_bfs(r, 0, SOMBRA_OUTGOING, NULL, NULL, 0, 2, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_bfs(r, UINT64_MAX, SOMBRA_OUTGOING, NULL, NULL, 0, 2, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_bfs(0, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, 2, &it), SOMBRA_MISUSE);
+    /* sombra_iter_depth on iterators without depths */
+    OK(sombra_query_all_nodes(r, &it));
+    OK(sombra_iter_next_node(it, &id));
+    CHECK(sombra_iter_depth(it, &depth), SOMBRA_MISUSE);
+    OK(sombra_iter_free(it));
+    OK(sombra_query_all_edges(r, &it));
+    CHECK(sombra_iter_depth(it, &depth), SOMBRA_MISUSE);
+    OK(sombra_iter_free(it));
+
+    /* shortest path */
+    OK(sombra_query_shortest_path(r, a[0], a[4], SOMBRA_OUTGOING, NULL, NULL, 0, 64, &it));
+    EXPECT_IDS(it, a[0], a[1], a[3], a[4]);
+    OK(sombra_query_shortest_path(r, a[4], a[0], SOMBRA_INCOMING, NULL, NULL, 0, 64, &it));
+    EXPECT_IDS(it, a[4], a[3], a[1], a[0]);
+    OK(sombra_query_shortest_path(r, a[5], a[1], SOMBRA_BOTH, NULL, NULL, 0, SOMBRA_DEPTH_UNLIMITED, &it));
+    EXPECT_IDS(it, a[5], a[0], a[1]);
+    OK(sombra_query_shortest_path(r, a[5], a[3], SOMBRA_OUTGOING, NULL, NULL, 0, 64, &it)); /* via the cycle */
+    EXPECT_IDS(it, a[5], a[0], a[1], a[3]);
+    OK(sombra_query_shortest_path(r, a[3], a[3], SOMBRA_OUTGOING, NULL, NULL, 0, 0, &it));
+    EXPECT_IDS(it, a[3]);
+    OK(sombra_query_shortest_path(r, a[0], a[4], SOMBRA_OUTGOING, NULL, NULL, 0, 2, &it)); /* too far */
+    EXPECT_EMPTY(it);
+    OK(sombra_query_shortest_path(r, a[4], a[0], SOMBRA_OUTGOING, NULL, NULL, 0, 64, &it)); /* unreachable */
+    CHECK(sombra_iter_next_node(it, &id), SOMBRA_DONE);
+    OK(sombra_iter_free(it));
+    OK(sombra_query_shortest_path(r, a[0], a[6], SOMBRA_BOTH, NULL, NULL, 0, 64, &it));
+    EXPECT_EMPTY(it);
+    OK(sombra_query_shortest_path(r, a[2], a[0], SOMBRA_OUTGOING, parent, parent_len, 1, 64, &it));
+    EXPECT_EMPTY(it);
+    OK(sombra_query_shortest_path(r, a[2], a[0], SOMBRA_OUTGOING, friend, friend_len, 1, 64, &it));
+    EXPECT_IDS(it, a[2], a[5], a[0]);
+    CHECK(sombra_query_shortest_path(r, a[0], 999, SOMBRA_OUTGOING, NULL, NULL, 0, 64, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_shortest_path(r, 999, a[0], SOMBRA_OUTGOING, NULL, NULL, 0, 64, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_shortest_path(r, a[0], a[4], SOMBRA_OUTGOING, NULL, NULL, 0, -5, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_shortest_path(r, a[0], a[4], -1, NULL, NULL, 0, 64, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_shortest_path(r, a[0], a[4], SOMBRA_OUTGOING, bad_type, bad_len, 1, 64, &it), SOMBRA_INVALID_UTF8);
+    CHECK(sombra_query_shortest_path(r, a[0], a[4], SOMBRA_OUTGOING, NULL, NULL, 0, 64, NULL), SOMBRA_MISUSE);
+
+    /* k-hop neighbourhoods: sorted, the node itself excluded even on a cycle */
+    OK(sombra_query_k_hop(r, a[0], 2, SOMBRA_OUTGOING, NULL, NULL, 0, &it));
+    EXPECT_IDS(it, a[1], a[2], a[3], a[5]);
+    OK(sombra_query_k_hop(r, a[0], SOMBRA_DEPTH_UNLIMITED, SOMBRA_OUTGOING, NULL, NULL, 0, &it));
+    EXPECT_IDS(it, a[1], a[2], a[3], a[4], a[5]);
+    OK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, NULL, NULL, 0, &it));
+    EXPECT_IDS(it, a[1], a[2], a[5]);
+    OK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, parent, parent_len, 0, &it)); /* empty filter */
+    EXPECT_EMPTY(it);
+    OK(sombra_query_k_hop(r, a[0], 0, SOMBRA_BOTH, NULL, NULL, 0, &it));
+    EXPECT_EMPTY(it);
+    OK(sombra_query_k_hop(r, a[7], 4, SOMBRA_BOTH, NULL, NULL, 0, &it));
+    EXPECT_EMPTY(it);
+    CHECK(sombra_query_k_hop(r, a[0], -1, SOMBRA_BOTH, NULL, NULL, 0, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_k_hop(r, a[0], 1, 9, NULL, NULL, 0, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, bad_type, bad_len, 1, &it), SOMBRA_INVALID_UTF8);
+    CHECK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, NULL, NULL, SOMBRA_MAX_NAME_COUNT + 1, &it), SOMBRA_MISUSE);
+    CHECK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, parent, parent_len, SOMBRA_MAX_NAME_COUNT + 1, &it),
+          SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_k_hop(r, 12345, 1, SOMBRA_BOTH, NULL, NULL, 0, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, NULL, NULL, 0, NULL), SOMBRA_MISUSE);
+
+    /* hierarchies */
+    OK(sombra_query_ancestors(r, a[4], S("PARENT"), SOMBRA_DEPTH_UNLIMITED, &it));
+    EXPECT_IDS(it, a[3], a[1], a[0]);
+    OK(sombra_query_ancestors(r, a[4], S("PARENT"), 1, &it));
+    EXPECT_IDS(it, a[3]);
+    OK(sombra_query_ancestors(r, a[0], S("PARENT"), 10, &it));
+    EXPECT_EMPTY(it);
+    OK(sombra_query_ancestors(r, a[0], S("FRIEND"), 10, &it)); /* a5 -> a0, a2 -> a5 */
+    EXPECT_IDS(it, a[5], a[2]);
+    OK(sombra_query_descendants(r, a[0], S("PARENT"), SOMBRA_DEPTH_UNLIMITED, &it));
+    EXPECT_IDS(it, a[1], a[2], a[3], a[4]);
+    OK(sombra_query_descendants(r, a[1], S("PARENT"), 0, &it));
+    EXPECT_EMPTY(it);
+    OK(sombra_query_descendants(r, a[0], S("NO_SUCH_TYPE"), 10, &it));
+    EXPECT_EMPTY(it);
+    CHECK(sombra_query_ancestors(r, a[4], S("PARENT"), -1, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_ancestors(r, a[4], "\xff", 1, 3, &it), SOMBRA_INVALID_UTF8);
+    CHECK(sombra_query_ancestors(r, a[4], NULL, 6, 3, &it), SOMBRA_MISUSE);
+    CHECK(sombra_query_ancestors(r, a[4], "PARENT", SOMBRA_MAX_NAME_BYTES + 1, 3, &it), SOMBRA_KEY_TOO_LARGE);
+    CHECK(sombra_query_ancestors(r, 999, S("PARENT"), 3, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_ancestors(r, a[4], S("PARENT"), 3, NULL), SOMBRA_MISUSE);
+    CHECK(sombra_query_descendants(r, a[0], S("PARENT"), INT64_MIN, &it), SOMBRA_INVALID_ARGUMENT);
+    CHECK(sombra_query_descendants(r, a[0], "P\xc0", 2, 3, &it), SOMBRA_INVALID_UTF8);
+    CHECK(sombra_query_descendants(r, a[0], "PARENT", (size_t)-1, 3, &it), SOMBRA_KEY_TOO_LARGE);
+    CHECK(sombra_query_descendants(r, 0, S("PARENT"), 3, &it), SOMBRA_NODE_NOT_FOUND);
+    CHECK(sombra_query_descendants(r, a[0], S("PARENT"), 3, NULL), SOMBRA_MISUSE);
+
+    /* isolated nodes: a7 has a self-loop, so it is not isolated */
+    OK(sombra_query_isolated_nodes(r, &it));
+    EXPECT_IDS(it, a[6], a[8]);
+    CHECK(sombra_query_isolated_nodes(r, NULL), SOMBRA_MISUSE);
+    CHECK(sombra_query_isolated_nodes(0, &it), SOMBRA_MISUSE);
+
+    /* traversal iterators end with their transaction */
+    sombra_iter bfs_it, path_it, lazy_it;
+    OK(sombra_query_bfs(r, a[0], SOMBRA_BOTH, NULL, NULL, 0, 3, &bfs_it));
+    OK(sombra_iter_next_node(bfs_it, &id));
+    OK(sombra_query_shortest_path(r, a[0], a[4], SOMBRA_OUTGOING, NULL, NULL, 0, 8, &path_it));
+    OK(sombra_query_isolated_nodes(r, &lazy_it));
+    OK(sombra_rollback(r));
+    CHECK(sombra_iter_next_node(bfs_it, &id), SOMBRA_TRANSACTION_ENDED);
+    CHECK(sombra_iter_depth(bfs_it, &depth), SOMBRA_TRANSACTION_ENDED);
+    CHECK(sombra_iter_next_node(path_it, &id), SOMBRA_TRANSACTION_ENDED);
+    CHECK(sombra_iter_next_node(lazy_it, &id), SOMBRA_TRANSACTION_ENDED);
+    OK(sombra_iter_free(bfs_it));
+    OK(sombra_iter_free(path_it));
+    OK(sombra_iter_free(lazy_it));
+    CHECK(sombra_query_k_hop(r, a[0], 1, SOMBRA_BOTH, NULL, NULL, 0, &it), SOMBRA_MISUSE); /* stale txn */
+    CHECK(sombra_query_descendants(r, a[0], S("PARENT"), 3, &it), SOMBRA_MISUSE);
+    OK(sombra_close(db));
+}
+
 /* ---- threads: readers and a writer share one database handle ------------------------------------- */
 
 typedef struct {
@@ -1148,6 +1360,7 @@ int main(int argc, char **argv) {
     test_queries(&g);
     test_ids_and_index_keys(&g);
     test_checkpoint_stats_close(&g);
+    test_traversals();
     test_threads();
     test_close_race();
 

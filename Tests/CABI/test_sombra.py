@@ -34,6 +34,7 @@ SYNC_OFF = 3
 READ_ONLY_FLAG, NO_CREATE_FLAG = 1, 2
 KIND_NULL, KIND_BOOL, KIND_INT, KIND_DOUBLE, KIND_STRING, KIND_BYTES, KIND_LIST, KIND_MAP = range(8)
 MAX_NAME, MAX_VALUE, MAX_PATH = 1024, 16 << 20, 4096
+DEPTH_UNLIMITED = 2 ** 63 - 1
 
 
 class Options(C.Structure):
@@ -97,6 +98,13 @@ SIGNATURES = {
     "sombra_iter_next_edge": [u64, P(u64), P(u64), P(u64), P(C.c_void_p), P(size)],
     "sombra_iter_next_batch": [u64, P(u64), size, P(size)],
     "sombra_iter_free": [u64],
+    "sombra_query_bfs": [u64, u64, i32, names, P(size), size, i64, P(u64)],
+    "sombra_iter_depth": [u64, P(u64)],
+    "sombra_query_shortest_path": [u64, u64, u64, i32, names, P(size), size, i64, P(u64)],
+    "sombra_query_k_hop": [u64, u64, i64, i32, names, P(size), size, P(u64)],
+    "sombra_query_ancestors": [u64, u64, C.c_char_p, size, i64, P(u64)],
+    "sombra_query_descendants": [u64, u64, C.c_char_p, size, i64, P(u64)],
+    "sombra_query_isolated_nodes": [u64, P(u64)],
     "sombra_value_null": [P(u64)],
     "sombra_value_bool": [i32, P(u64)],
     "sombra_value_int": [i64, P(u64)],
@@ -549,6 +557,59 @@ def test_database(work):
     expect(lib.close(db), OK, "close read-only")
 
 
+def test_traversals(work):
+    """A small hierarchy: PARENT r->c1, r->c2, c1->g1; FRIEND g1->r (a cycle); `alone` has no edge."""
+    rc, db = open_db(os.path.join(work, "traversals.sombra"))
+    expect(rc, OK, "open traversals")
+    w = new(lib.begin_write, db)
+    r, c1, c2, g1, alone = (new(lib.create_node, w, None, None, 0, 0) for _ in range(5))
+    for s, t, typ in [(r, c1, b"PARENT"), (r, c2, b"PARENT"), (c1, g1, b"PARENT"), (g1, r, b"FRIEND")]:
+        new(lib.create_edge, w, s, t, typ, len(typ), 0)
+    expect(lib.commit(w, None), OK, "commit traversal graph")
+    t = new(lib.begin_read, db)
+
+    it = new(lib.query_bfs, t, r, OUTGOING, None, None, 0, DEPTH_UNLIMITED)
+    depth, x, seen = u64(), u64(), []
+    expect(lib.iter_depth(it, ref(depth)), MISUSE, "depth before the first node")
+    while lib.iter_next_node(it, ref(x)) == OK:
+        expect(lib.iter_depth(it, ref(depth)), OK, "iter_depth")
+        seen.append((x.value, depth.value))
+    check(seen == [(r, 0), (c1, 1), (c2, 1), (g1, 2)], f"bfs order and depths {seen}")
+    expect(lib.iter_free(it), OK, "free bfs iterator")
+    arr, lens, count = name_array(["PARENT"])
+    check(drain(new(lib.query_bfs, t, g1, INCOMING, arr, lens, count, 1)) == [g1, c1], "bfs incoming, depth 1")
+    expect(lib.query_bfs(t, r, OUTGOING, None, None, 0, -1, ref(x)), INVALID_ARGUMENT, "bfs negative depth")
+    expect(lib.query_bfs(t, 999, OUTGOING, None, None, 0, 3, ref(x)), NODE_NOT_FOUND, "bfs missing start")
+    bad, bad_lens = (C.c_char_p * 1)(b"\xff"), (size * 1)(1)
+    expect(lib.query_bfs(t, r, OUTGOING, bad, bad_lens, 1, 3, ref(x)), INVALID_UTF8, "bfs invalid UTF-8 type")
+    expect(lib.query_bfs(t, r, OUTGOING, None, None, 0, 3, None), MISUSE, "bfs NULL out")
+    it = new(lib.query_all_nodes, t)
+    expect(lib.iter_depth(it, ref(depth)), MISUSE, "depth of an iterator without depths")
+    lib.iter_free(it)
+
+    check(drain(new(lib.query_shortest_path, t, c2, g1, BOTH, None, None, 0, 64)) == [c2, r, g1], "shortest path")
+    check(drain(new(lib.query_shortest_path, t, g1, c2, OUTGOING, arr, lens, count, 64)) == [], "unreachable: empty")
+    check(drain(new(lib.query_shortest_path, t, r, g1, OUTGOING, None, None, 0, 1)) == [], "beyond max_depth: empty")
+    expect(lib.query_shortest_path(t, r, 999, OUTGOING, None, None, 0, 9, ref(x)), NODE_NOT_FOUND, "path to nowhere")
+    expect(lib.query_shortest_path(t, r, g1, 4, None, None, 0, 9, ref(x)), INVALID_ARGUMENT, "path bad direction")
+
+    check(drain(new(lib.query_k_hop, t, r, 2, OUTGOING, None, None, 0)) == sorted([c1, c2, g1]), "k-hop")
+    check(drain(new(lib.query_k_hop, t, g1, 5, OUTGOING, None, None, 0)) == sorted([r, c1, c2]), "k-hop on a cycle")
+    expect(lib.query_k_hop(t, r, -3, OUTGOING, None, None, 0, ref(x)), INVALID_ARGUMENT, "k-hop negative k")
+
+    check(drain(new(lib.query_ancestors, t, g1, b"PARENT", 6, DEPTH_UNLIMITED)) == [c1, r], "ancestors")
+    check(drain(new(lib.query_descendants, t, r, b"PARENT", 6, 1)) == [c1, c2], "descendants, depth 1")
+    expect(lib.query_ancestors(t, g1, b"\xc3", 1, 3, ref(x)), INVALID_UTF8, "ancestors invalid UTF-8")
+    expect(lib.query_descendants(t, r, b"PARENT", MAX_NAME + 1, 3, ref(x)), KEY_TOO_LARGE, "descendants oversized type")
+    expect(lib.query_descendants(t, r, b"PARENT", 6, -1, ref(x)), INVALID_ARGUMENT, "descendants negative depth")
+
+    check(drain(new(lib.query_isolated_nodes, t)) == [alone], "isolated nodes")
+    expect(lib.query_isolated_nodes(t, None), MISUSE, "isolated NULL out")
+    expect(lib.rollback(t), OK, "end traversal reader")
+    expect(lib.query_isolated_nodes(t, ref(x)), MISUSE, "isolated on a stale transaction")
+    expect(lib.close(db), OK, "close traversals")
+
+
 def main():
     global lib
     args = sys.argv[1:]
@@ -564,6 +625,7 @@ def main():
     test_general()
     test_values()
     test_database(work)
+    test_traversals(work)
     for name in sorted(declared - called):
         fail(f"{name} was never called")
     print(f"cabi-python: calls: {calls} functions: {len(declared)} failures: {failures}")

@@ -6,7 +6,7 @@ import SombraFormat
 import SombraIO
 import SombraTestSupport
 
-/// A fixed script of 11 counted operations, one or more of every kind, over "/d/db" and "/d/db-wal".
+/// A fixed script of 12 counted operations, one or more of every kind, over "/d/db" and "/d/db-wal".
 struct FaultScript {
     typealias Step = (operation: SimulatedOperation, path: String,
                       run: @Sendable (SimulatedFileSystem, any StorageFile, any StorageFile) throws(SombraError) -> Void)
@@ -24,6 +24,7 @@ struct FaultScript {
         (.write, "/d/db-wal", { _, _, wal throws(SombraError) in try wal.write([0x11, 0x22, 0x33], at: 0) }),
         (.sync, "/d/db-wal", { _, _, wal throws(SombraError) in try wal.sync() }),
         (.read, "/d/db-wal", { _, _, wal throws(SombraError) in _ = try wal.read(at: 0, count: 3) }),
+        (.rename, "/d/spare", { fs, _, _ throws(SombraError) in try fs.rename("/d/spare", to: "/d/spare-renamed") }),
     ]
 
     let fs = SimulatedFileSystem()
@@ -36,6 +37,7 @@ struct FaultScript {
         try db.write(Self.dbBytes, at: 0)
         try db.sync()
         wal = try fs.open("/d/db-wal", mode: .create)
+        try fs.open("/d/spare", mode: .create).close()
         try fs.syncDirectory(containing: "/d/db")
         fs.resetCounters()
         fs.faultPlan = plan
@@ -88,7 +90,7 @@ enum FaultCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 @Suite("simulated file system: fault plans")
 struct FaultPlanTests {
-    @Test("without a plan the script's 11 operations all succeed and are all counted")
+    @Test("without a plan the script's 12 operations all succeed and are all counted")
     func scriptWithoutFaults() throws {
         let script = try FaultScript(plan: nil)
         #expect(script.run().allSatisfy { $0 == nil })
@@ -134,7 +136,7 @@ struct FaultPlanTests {
         let open = try FaultScript(plan: .crash(at: 6))
         _ = open.run()
         #expect(!open.fs.exists("/d/new"))
-        #expect(open.fs.snapshotAllApplied().paths() == ["/d/db", "/d/db-wal"])
+        #expect(open.fs.snapshotAllApplied().paths() == ["/d/db", "/d/db-wal", "/d/spare"])
     }
 
     @Test("a path suffix restricts counting and failing to matching paths")

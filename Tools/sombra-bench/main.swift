@@ -78,6 +78,18 @@ if options.only != .sqlite {
     sombraResult = result
 }
 
+// The cost of one call through the C ABI next to the same call in Swift (issue 7), on the loaded database.
+var abiLine: String?
+if options.only != .sqlite {
+    do {
+        let cost = try ABICost.measure(path: sombraPath, nodes: workload.nodeCount, calls: 200_000, seed: options.seed)
+        abiLine = String(format: "abi: get-node-ns-abi: %.0f get-node-ns-swift: %.0f abi-over-swift: %.2f errors: %d",
+                         cost.abiNs, cost.swiftNs, cost.abiNs / max(cost.swiftNs, 1), cost.errors)
+    } catch {
+        abiLine = "abi: not measured (\(error))"
+    }
+}
+
 var sqliteResult: PhaseResult?
 if options.only != .sombra {
     let wasReset = ProcessMemory.resetPeak()
@@ -94,6 +106,7 @@ let report = Report(context: RunContext(
     cacheBytes: Int64(cacheBytes), policy: policy, fsyncFloor: overwriteFloor, appendFloor: appendFloor, baselineRSSBytes: baselineRSS,
     sombra: sombraResult, sqlite: sqliteResult))
 print(report.table())
+if let abiLine { print(abiLine) }
 if options.json {
     print(report.json().rendered)
 }

@@ -101,6 +101,7 @@ typedef uint64_t sombra_value;
 #define SOMBRA_MAX_JSON_ITEMS        (1u << 22)       /* values (scalars, lists, maps) in one JSON text */
 #define SOMBRA_MAX_NAME_COUNT        4096u            /* labels or types in one call */
 #define SOMBRA_MAX_NESTING           32               /* list/map nesting depth of a value */
+#define SOMBRA_DEPTH_UNLIMITED       INT64_MAX        /* a max_depth with no limit (traversals) */
 
 /* ---- Enumerations ---------------------------------------------------------------------------------- */
 enum { SOMBRA_OUTGOING = 0, SOMBRA_INCOMING = 1, SOMBRA_BOTH = 2 };                   /* direction */
@@ -265,6 +266,42 @@ int sombra_query_neighbors(sombra_txn txn, uint64_t node, int direction, const c
 /* The number of edges of `node` in `direction` (a self-loop counts once for BOTH). */
 int sombra_degree(sombra_txn txn, uint64_t node, int direction, const char *const *types,
                   const size_t *type_lens, size_t type_count, uint64_t *out_degree);
+
+/* ---- Traversals -------------------------------------------------------------------------------------- */
+/* Traversals run once, when called, and return a node iterator over their result (free it with
+ * sombra_iter_free). Direction and type filters are as for sombra_query_neighbors: SOMBRA_OUTGOING follows
+ * edges forwards, SOMBRA_INCOMING backwards, SOMBRA_BOTH either way. Depths and k count edges (hops); a
+ * negative one is SOMBRA_INVALID_ARGUMENT; SOMBRA_DEPTH_UNLIMITED means no limit. A start node that does
+ * not exist is SOMBRA_NODE_NOT_FOUND. Work and memory are bounded by what is reachable within the depth. */
+
+/* Breadth-first search: the nodes reachable from `start` within `max_depth` hops, each once, in BFS order
+ * (`start` first at depth 0; every node at depth d before any at d + 1). After each
+ * sombra_iter_next_node, sombra_iter_depth gives the depth of the node just returned. */
+int sombra_query_bfs(sombra_txn txn, uint64_t start, int direction, const char *const *types,
+                     const size_t *type_lens, size_t type_count, int64_t max_depth, sombra_iter *out_iter);
+/* The depth (hop distance from the start) of the node last returned by a sombra_query_bfs iterator (by
+ * sombra_iter_next_node, or the last id of a sombra_iter_next_batch). SOMBRA_MISUSE on another kind of
+ * iterator or before the first node; after SOMBRA_DONE it still gives the last node's depth. */
+int sombra_iter_depth(sombra_iter iter, uint64_t *out_depth);
+/* A shortest path (fewest edges) from `from` to `to`, as its nodes in order: `from` first, `to` last
+ * (just `from` when from == to). When `to` is not reachable within `max_depth` hops the iterator is empty
+ * (the first sombra_iter_next_node returns SOMBRA_DONE). Both nodes must exist. */
+int sombra_query_shortest_path(sombra_txn txn, uint64_t from, uint64_t to, int direction, const char *const *types,
+                               const size_t *type_lens, size_t type_count, int64_t max_depth, sombra_iter *out_iter);
+/* The distinct nodes 1..k hops from `node` (the node itself excluded, even on a cycle), in ascending id
+ * order. k = 0 gives an empty iterator. */
+int sombra_query_k_hop(sombra_txn txn, uint64_t node, int64_t k, int direction, const char *const *types,
+                       const size_t *type_lens, size_t type_count, sombra_iter *out_iter);
+/* Hierarchies along one edge type (e.g. "PARENT_OF"): ancestors are the nodes from which `node` is
+ * reached along edges of `type` (following incoming edges), descendants the nodes reached from it
+ * (following outgoing edges); within `max_depth` hops, in BFS order, `node` itself excluded. */
+int sombra_query_ancestors(sombra_txn txn, uint64_t node, const char *type, size_t type_len, int64_t max_depth,
+                           sombra_iter *out_iter);
+int sombra_query_descendants(sombra_txn txn, uint64_t node, const char *type, size_t type_len, int64_t max_depth,
+                             sombra_iter *out_iter);
+/* Nodes with no edge at all (a node whose only edge is a self-loop is not isolated), in id order. Lazy:
+ * the node table is scanned as the iterator is stepped. */
+int sombra_query_isolated_nodes(sombra_txn txn, sombra_iter *out_iter);
 
 /* ---- Counts ------------------------------------------------------------------------------------------ */
 
