@@ -8,10 +8,16 @@
 //     anything, so no input can make the harness itself allocate without bound.
 //  3. A FuzzOutcome is a plain value: the harness never traps; the fuzz executable traps on `problems`
 //     (so libFuzzer records the input) and the replay test `#expect`s it empty.
+import Synchronization
 
 public enum FuzzHarness {
+    private static let traceFlag = Mutex(false)
+
     /// Print what the harness does (replay with `--trace`); never set while fuzzing.
-    nonisolated(unsafe) public static var trace = false
+    public static var trace: Bool {
+        get { traceFlag.withLock { $0 } }
+        set { traceFlag.withLock { $0 = newValue } }
+    }
 }
 
 /// A cursor over the fuzz input (invariant 1).

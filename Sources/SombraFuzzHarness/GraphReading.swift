@@ -22,12 +22,12 @@ struct GraphDump: Equatable, CustomStringConvertible {
 
     static func read(_ tx: Transaction) throws(SombraError) -> GraphDump {
         var d = GraphDump()
-        var nodeCursor = try tx.allNodes()
+        let nodeCursor = try tx.allNodes()
         for id in try nodeCursor.collect(limit: itemsMax) {
             guard let n = try tx.node(id) else { throw .invalidArgument("allNodes listed \(id) but node(\(id)) is nil") }
             d.nodes.append(Node(id: n.id, labels: n.labels.sorted(), properties: n.properties))
         }
-        var edgeCursor = try tx.allEdges()
+        let edgeCursor = try tx.allEdges()
         for id in try edgeCursor.collect(limit: itemsMax) {
             guard let e = try tx.edge(id) else { throw .invalidArgument("allEdges listed \(id) but edge(\(id)) is nil") }
             d.edges.append(e)
@@ -88,15 +88,15 @@ struct ReadProbe {
         let labels: [String: Int] = attempt("labelCounts") { () throws(SombraError) in try tx.labelCounts() } ?? [:]
         let types: [String: Int] = attempt("edgeTypeCounts") { () throws(SombraError) in try tx.edgeTypeCounts() } ?? [:]
         let indexes: [(label: String, key: String)] = attempt("indexes") { () throws(SombraError) in try tx.indexes() } ?? []
-        let ids: [NodeID] = attempt("allNodes") { () throws(SombraError) in var c = try tx.allNodes(); return try c.collect(limit: Self.itemsMax) } ?? []
+        let ids: [NodeID] = attempt("allNodes") { () throws(SombraError) in let c = try tx.allNodes(); return try c.collect(limit: Self.itemsMax) } ?? []
         for id in ids.prefix(Self.detailMax) { probeNode(tx, id) }
-        let edgeIDs: [EdgeID] = attempt("allEdges") { () throws(SombraError) in var c = try tx.allEdges(); return try c.collect(limit: Self.itemsMax) } ?? []
+        let edgeIDs: [EdgeID] = attempt("allEdges") { () throws(SombraError) in let c = try tx.allEdges(); return try c.collect(limit: Self.itemsMax) } ?? []
         for id in edgeIDs.prefix(Self.detailMax) {
             _ = attempt("edge(\(id))") { () throws(SombraError) in try tx.edge(id) }
             _ = attempt("edgeExists(\(id))") { () throws(SombraError) in try tx.edgeExists(id) }
         }
         for label in labels.keys.sorted().prefix(4) {
-            _ = attempt("nodes(withLabel: \(label))") { () throws(SombraError) in var c = try tx.nodes(withLabel: label); return try c.collect(limit: Self.itemsMax) }
+            _ = attempt("nodes(withLabel: \(label))") { () throws(SombraError) in let c = try tx.nodes(withLabel: label); return try c.collect(limit: Self.itemsMax) }
             _ = attempt("countNodes(\(label))") { () throws(SombraError) in try tx.countNodes(withLabel: label) }
         }
         for type in types.keys.sorted().prefix(4) {
@@ -116,25 +116,25 @@ struct ReadProbe {
             _ = attempt("property(\(key), \(id))") { () throws(SombraError) in try tx.property(key, of: id) }
         }
         let direction = Direction.allCases[Int(id.rawValue % 3)]
-        _ = attempt("edges(of: \(id))") { () throws(SombraError) in var c = try tx.edges(of: id, direction: direction); return try c.collect(limit: Self.itemsMax) }
+        _ = attempt("edges(of: \(id))") { () throws(SombraError) in let c = try tx.edges(of: id, direction: direction); return try c.collect(limit: Self.itemsMax) }
         _ = attempt("neighbors(of: \(id))") { () throws(SombraError) in try tx.neighbors(of: id, direction: direction) }
         _ = attempt("degree(of: \(id))") { () throws(SombraError) in try tx.degree(of: id, direction: direction) }
     }
 
     mutating func probeIndex(_ tx: Transaction, _ label: String, _ key: String) {
         let all: [NodeID] = attempt("range \(label).\(key)") { () throws(SombraError) in
-            var c = try tx.nodes(withLabel: label, where: key, in: ValueRange())
+            let c = try tx.nodes(withLabel: label, where: key, in: ValueRange())
             return try c.collect(limit: Self.itemsMax)
         } ?? []
         guard let first = all.first else { return }
         let found: Value?? = attempt("property of \(first)") { () throws(SombraError) in try tx.property(key, of: first) }
         if let value = found ?? nil, value.isIndexable {
             _ = attempt("equals \(label).\(key)") { () throws(SombraError) in
-                var c = try tx.nodes(withLabel: label, where: key, equals: value)
+                let c = try tx.nodes(withLabel: label, where: key, equals: value)
                 return try c.collect(limit: Self.itemsMax)
             }
             _ = attempt("range from \(label).\(key)") { () throws(SombraError) in
-                var c = try tx.nodes(withLabel: label, where: key, in: ValueRange(lower: value, lowerInclusive: false))
+                let c = try tx.nodes(withLabel: label, where: key, in: ValueRange(lower: value, lowerInclusive: false))
                 return try c.collect(limit: Self.itemsMax)
             }
         }
@@ -143,10 +143,11 @@ struct ReadProbe {
     mutating func probeTraversals(_ tx: Transaction, _ ids: [NodeID], types: [String]) {
         _ = attempt("firstNodes") { () throws(SombraError) in try tx.firstNodes(5) }
         _ = attempt("lastNodes") { () throws(SombraError) in try tx.lastNodes(5) }
-        _ = attempt("isolatedNodes") { () throws(SombraError) in var c = try tx.isolatedNodes(); return try c.collect(limit: 20) }
-        guard let first = ids.first, let last = ids.last else { return }
+        _ = attempt("isolatedNodes") { () throws(SombraError) in let c = try tx.isolatedNodes(); return try c.collect(limit: 20) }
+        guard let first = ids.first, let last = ids.last, let low = ids.min(), let high = ids.max() else { return }
+        // A damaged tree may list ids out of order: the range comes from the smallest and largest.
         _ = attempt("nodes(inIDRange:)") { () throws(SombraError) in
-            var c = try tx.nodes(inIDRange: first...last, reverse: true)
+            let c = try tx.nodes(inIDRange: low...high, reverse: true)
             return try c.collect(limit: Self.itemsMax)
         }
         _ = attempt("bfs") { () throws(SombraError) in try tx.bfs(from: first, maxDepth: 3, direction: .both) }

@@ -16,7 +16,7 @@ enum ModelCheck {
         var p: [String] = []
         func add(_ s: @autoclosure () -> String) { if p.count < problemsMax { p.append(s()) } }
 
-        var nodeCursor = try tx.allNodes()
+        let nodeCursor = try tx.allNodes()
         let ids = try nodeCursor.collect(limit: m.nodeCount + 1).map(\.rawValue)
         if ids != m.nodeIDs { add("node ids \(ids.prefix(10)) vs model \(m.nodeIDs.prefix(10))") }
         for id in m.nodeIDs {
@@ -25,7 +25,7 @@ enum ModelCheck {
             if got != m.nodes[id] { add("n\(id) is \(got.map(\.description) ?? "missing"), model \(m.nodes[id]?.description ?? "-")") }
             if let node, Set(node.labels).count != node.labels.count { add("n\(id) repeats a label: \(node.labels)") }
         }
-        var edgeCursor = try tx.allEdges()
+        let edgeCursor = try tx.allEdges()
         let edgeIDs = try edgeCursor.collect(limit: m.edgeCount + 1).map(\.rawValue)
         if edgeIDs != m.edgeIDs { add("edge ids \(edgeIDs.prefix(10)) vs model \(m.edgeIDs.prefix(10))") }
         for id in m.edgeIDs {
@@ -51,7 +51,7 @@ enum ModelCheck {
         for index in m.indexes.sorted() { p += try compareIndex(tx, m, index).prefix(problemsMax - p.count) }
 
         for id in m.nodeIDs {
-            var cursor = try tx.edges(of: NodeID(id), direction: .both)
+            let cursor = try tx.edges(of: NodeID(id), direction: .both)
             let got = try cursor.collect(limit: m.edgeCount + 1).map {
                 ModelEdgeRef(id: $0.id.rawValue, source: $0.source.rawValue, target: $0.target.rawValue, type: $0.type)
             }
@@ -65,7 +65,7 @@ enum ModelCheck {
 
     /// An index's full range scan returns the model's nodes, in value order (indexes stay ordered).
     static func compareIndex(_ tx: Transaction, _ m: ModelGraph, _ index: ModelIndex) throws(SombraError) -> [String] {
-        var cursor = try tx.nodes(withLabel: index.label, where: index.key, in: ValueRange())
+        let cursor = try tx.nodes(withLabel: index.label, where: index.key, in: ValueRange())
         let got = try cursor.collect(limit: m.nodeCount + 1)
         let all = ModelRange(lower: nil, lowerInclusive: true, upper: nil, upperInclusive: true)
         let want = try m.nodes(withLabel: index.label, where: index.key, in: all)

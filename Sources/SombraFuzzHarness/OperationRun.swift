@@ -129,6 +129,7 @@ final class OperationRun {
     /// One open and comparison; problems found are recorded, errors are thrown.
     func openAndCompare(after what: String) throws(SombraError) {
         let opened = try GraphDB.open(path: Self.path, options: options, fileSystem: fs)
+        note("opened after \(what): files \(fs.paths()) durable \(fs.durablePaths()) pending-dir \(fs.pendingDirectoryEntryCount) dirsyncs \(fs.counters.directorySyncs) (fault fired \(fs.faultHasFired))")
         db = opened
         outcome.count("opens")
         let rt = try opened.beginRead()
@@ -210,7 +211,9 @@ final class OperationRun {
 
     /// Power loss: the durable bytes only, or a seeded random subset of the unsynced writes.
     func postCrashImage() -> SimulatedFileSystem {
-        input.u8() & 1 == 0 ? fs.durableImage() : fs.imageWithRandomSubset(seed: UInt64(input.u16()))
+        let image = input.u8() & 1 == 0 ? fs.durableImage() : fs.imageWithRandomSubset(seed: UInt64(input.u16()))
+        note("power loss: \(image.label), durable files \(fs.durablePaths()), live \(fs.paths())")
+        return image
     }
 
     // MARK: Transaction ends
@@ -220,6 +223,7 @@ final class OperationRun {
         do throws(SombraError) {
             let id = try tx.commit()
             self.tx = nil
+            note("committed \(id) (fault fired \(fs.faultHasFired)) writes \(fs.counters.writesByPath) syncs \(fs.counters.syncsByPath) dirsyncs \(fs.counters.directorySyncs) pending-dir \(fs.pendingDirectoryEntryCount)")
             if id <= lastCommitID { problem("commit id \(id) does not follow \(lastCommitID)") }
             lastCommitID = id
             committed = pending
@@ -250,6 +254,7 @@ final class OperationRun {
             failed(error, "close")
             return
         }
+        note("closed: files \(fs.paths()) durable \(fs.durablePaths()) pending-dir \(fs.pendingDirectoryEntryCount) dirsyncs \(fs.counters.directorySyncs)")
         self.db = nil
         openAndCheck(after: "reopen")
     }
@@ -269,7 +274,8 @@ final class OperationRun {
             return
         }
         do throws(SombraError) {
-            try db.checkpoint()
+            let r = try db.checkpoint()
+            note("checkpoint \(r) (fault fired \(fs.faultHasFired))")
             outcome.count("checkpoints")
         } catch {
             failed(error, "checkpoint")

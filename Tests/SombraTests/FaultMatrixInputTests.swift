@@ -121,14 +121,14 @@ struct FaultMatrixInputTests {
         var checks = 0
         for round in 0..<2 {
             try db.read { tx in
-                var cursor = try tx.nodes(withLabel: "V", where: "x", in: ValueRange())
+                let cursor = try tx.nodes(withLabel: "V", where: "x", in: ValueRange())
                 let got = try cursor.collect().map { try tx.property("x", of: $0) ?? .null }
                 #expect(got.count == values.count)
                 for (a, b) in zip(got, got.dropFirst()) {
                     #expect(Value.totalOrder(a, b) < 0, "round \(round): \(a) before \(b)")
                 }
                 for v in values {
-                    var eq = try tx.nodes(withLabel: "V", where: "x", equals: v)
+                    let eq = try tx.nodes(withLabel: "V", where: "x", equals: v)
                     #expect(try eq.collect().count == 1, "equals \(v)")
                     checks += 1
                 }
@@ -197,7 +197,7 @@ struct FaultMatrixInputTests {
                 // labelCounts() returns [String: Int], whose keys follow String equality; count each by name.
                 let na = try tx.countNodes(withLabel: composed), nb = try tx.countNodes(withLabel: decomposed)
                 #expect(na == 1 && nb == 1, "round \(round): \(na) and \(nb) nodes")
-                var byLabel = try tx.nodes(withLabel: decomposed)
+                let byLabel = try tx.nodes(withLabel: decomposed)
                 #expect(try byLabel.collect() == [b])
             }
             try db.close()

@@ -52,7 +52,7 @@ enum FM {
     }
 
     static func allNodes(_ tx: Transaction) throws -> [Node] {
-        var cursor = try tx.allNodes()
+        let cursor = try tx.allNodes()
         return try cursor.collect().compactMap { try tx.node($0) }
     }
 
@@ -170,11 +170,11 @@ enum FM {
                     _ = try tx.degree(of: NodeID(id))
                 } catch { record(error) }
             }
-            do throws(SombraError) { var c = try tx.allNodes(); _ = try c.collect(limit: 10_000) } catch { record(error) }
+            do throws(SombraError) { let c = try tx.allNodes(); _ = try c.collect(limit: 10_000) } catch { record(error) }
             do throws(SombraError) { _ = try tx.labelCounts() } catch { record(error) }
-            do throws(SombraError) { var c = try tx.nodes(withLabel: "Person"); _ = try c.collect(limit: 10_000) } catch { record(error) }
+            do throws(SombraError) { let c = try tx.nodes(withLabel: "Person"); _ = try c.collect(limit: 10_000) } catch { record(error) }
             do throws(SombraError) {
-                var c = try tx.nodes(withLabel: "Person", where: "name", in: ValueRange())
+                let c = try tx.nodes(withLabel: "Person", where: "name", in: ValueRange())
                 _ = try c.collect(limit: 10_000)
             } catch { record(error) }
         } catch {

@@ -71,6 +71,8 @@ typedef struct {
     int next_id;
     /* Set while building a call whose arguments make success impossible (promise 2). */
     int must_fail;
+    /* Which out-parameters of this step are NULL (see out_arg). */
+    uint8_t null_mask;
     const char *call;
 } state;
 
@@ -220,8 +222,15 @@ static void free_text(text *t) {
     t->p = NULL;
 }
 
-/* An optional out-parameter: NULL sometimes (then the call must fail unless documented "may be NULL"). */
-#define OUT(ptr, required) ((u8(in) % 16 == 0) ? ((required) ? (s->must_fail = 1, NULL) : NULL) : (ptr))
+/* An out-parameter, or NULL when this call site's bit of the step's null mask is set (then the call must
+ * fail unless the parameter is optional). The mask is read once per step, before any argument is
+ * evaluated: C leaves the order of argument evaluation unspecified, so arguments never read input. */
+static void *out_arg(state *s, void *ptr, int required, int site) {
+    if (!(s->null_mask >> (site % 8) & 1)) return ptr;
+    if (required) s->must_fail = 1;
+    return NULL;
+}
+#define OUT(ptr, required) out_arg(s, (ptr), (required), __COUNTER__)
 
 /* ---- calls ---------------------------------------------------------------------------------------- */
 
@@ -443,9 +452,15 @@ static void op_query(state *s, input *in, int which) {
     case 5:
         a = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
         b = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
-        rc = CALL("sombra_query_nodes_by_range",
-                  sombra_query_nodes_by_range(t, a.p, a.len, b.p, b.len, pick(s, in, K_VALUE), u8(in) % 3,
-                                              pick(s, in, K_VALUE), u8(in) % 3, OUT(&it, 1)));
+        {
+            sombra_value lower = pick(s, in, K_VALUE);
+            int lower_inclusive = u8(in) % 3;
+            sombra_value upper = pick(s, in, K_VALUE);
+            int upper_inclusive = u8(in) % 3;
+            rc = CALL("sombra_query_nodes_by_range",
+                      sombra_query_nodes_by_range(t, a.p, a.len, b.p, b.len, lower, lower_inclusive, upper,
+                                                  upper_inclusive, OUT(&it, 1)));
+        }
         break;
     case 6: rc = CALL("sombra_query_all_edges", sombra_query_all_edges(t, OUT(&it, 1))); break;
     default: {
@@ -723,6 +738,7 @@ enum { OP_COUNT = 64 };
 
 static void run_one(state *s, input *in) {
     uint8_t op = u8(in) % OP_COUNT;
+    s->null_mask = u8(in) % 4 == 0 ? u8(in) : 0;
     switch (op) {
     case 0: case 1: op_open(s, in); break;
     case 2: case 3: op_begin(s, in, 0); break;
