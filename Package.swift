@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "sombra", type: .dynamic, targets: ["SombraCABI"]),
         .executable(name: "sombractl", targets: ["sombractl"]),
         .executable(name: "sombra-bench", targets: ["sombra-bench"]),
+        // The fuzz harness (Fuzz/ builds its libFuzzer executables on it; SombraFuzzReplayTests replays the corpus).
+        .library(name: "SombraFuzzHarness", targets: ["SombraFuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,6 +59,10 @@ let package = Package(
 
         // Test support: simulated file system with faults and crash images, model oracles.
         .target(name: "SombraTestSupport", dependencies: ["SombraIO", "SombraFormat"]),
+        // Fuzz harness: each entry point takes bytes and returns an outcome; never traps on any input.
+        .target(name: "SombraFuzzHarness",
+                dependencies: ["Sombra", "SombraTestSupport", "SombraIndex", "SombraStorage", "SombraIO", "SombraFormat"],
+                swiftSettings: strict),
 
         .testTarget(name: "SombraFormatTests", dependencies: ["SombraFormat"]),
         .testTarget(name: "SombraIOTests", dependencies: ["SombraIO", "SombraTestSupport"]),
@@ -64,5 +70,6 @@ let package = Package(
         .testTarget(name: "SombraIndexTests", dependencies: ["SombraIndex", "SombraTestSupport"]),
         .testTarget(name: "SombraTests", dependencies: ["Sombra", "SombraTestSupport"]),
         .testTarget(name: "SombraCtlTests", dependencies: ["SombraCtlKit", "Sombra", "SombraTestSupport"]),
+        .testTarget(name: "SombraFuzzReplayTests", dependencies: ["SombraFuzzHarness", "Sombra", "SombraTestSupport"]),
     ]
 )

@@ -229,13 +229,13 @@ extension WriteTransaction {
 /// name's id if it exists, else a distinct placeholder of the widest varint size, so the planned record is
 /// never smaller than the one the mutation will write.
 struct PlannedIDs {
-    private var placeholders: [String: UInt32] = [:]
+    private var placeholders: [NameKey: UInt32] = [:]
 
     mutating func id(_ name: String, _ tx: WriteTransaction) throws(SombraError) -> UInt32 {
         if let id = try tx.existingID(name) { return id }
-        if let id = placeholders[name] { return id }
+        if let id = placeholders[NameKey(name)] { return id }
         let id = UInt32.max - UInt32(clamping: placeholders.count)
-        placeholders[name] = id
+        placeholders[NameKey(name)] = id
         return id
     }
 }

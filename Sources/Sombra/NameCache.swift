@@ -4,29 +4,39 @@
 // Invariants:
 //  1. Only committed names enter this cache (readers add what they read at a committed snapshot; a writer
 //     adds its new names after its commit succeeds), so a rolled-back id is never cached.
+//  2. Names are looked up by their UTF-8 bytes (NameKey), as the names tree stores them: two names that
+//     are canonically equivalent but differ in bytes ("\u{E9}" and "e\u{301}", equal as Swift Strings)
+//     are two names with two ids.
 import Synchronization
+
+/// A name as its UTF-8 bytes (invariant 2): the dictionary key for name lookups.
+struct NameKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ name: String) { bytes = Array(name.utf8) }
+}
 
 final class NameCache: Sendable {
     private struct Maps {
         var byID: [UInt32: String] = [:]
-        var byName: [String: UInt32] = [:]
+        var byName: [NameKey: UInt32] = [:]
     }
     private let maps = Mutex(Maps())
 
     func name(for id: UInt32) -> String? { maps.withLock { $0.byID[id] } }
-    func id(for name: String) -> UInt32? { maps.withLock { $0.byName[name] } }
+    func id(for name: String) -> UInt32? { maps.withLock { $0.byName[NameKey(name)] } }
 
     func add(_ name: String, _ id: UInt32) {
         maps.withLock { m in
             m.byID[id] = name
-            m.byName[name] = id
+            m.byName[NameKey(name)] = id
         }
     }
 
-    func add(_ entries: [String: UInt32]) {
+    /// Adds names by id (a writer's new names after its commit).
+    func add(_ entries: [UInt32: String]) {
         guard !entries.isEmpty else { return }
         maps.withLock { m in
-            for (n, i) in entries { m.byID[i] = n; m.byName[n] = i }
+            for (i, n) in entries { m.byID[i] = n; m.byName[NameKey(n)] = i }
         }
     }
 }

@@ -16,7 +16,7 @@ public final class WriteTransaction: Transaction {
     let pageTx: PageWriteTransaction
     /// Catalog values changed by this transaction (written at commit).
     var catalogCache: [[UInt8]: UInt64] = [:]
-    var newNames: [String: UInt32] = [:]
+    var newNames: [NameKey: UInt32] = [:]
     var newNamesByID: [UInt32: String] = [:]
     /// Declared indexes by label: (key id, index id). Loaded at begin, kept current.
     var indexesByLabel: [UInt32: [(key: UInt32, index: UInt32)]] = [:]
@@ -33,7 +33,7 @@ public final class WriteTransaction: Transaction {
     public override var isActive: Bool { pageTx.isActive }
     public override var snapshotID: UInt64 { pageTx.base.txID.rawValue }
     override func uncommittedName(_ id: UInt32) -> String? { newNamesByID[id] }
-    override func uncommittedID(_ name: String) -> UInt32? { newNames[name] }
+    override func uncommittedID(_ name: String) -> UInt32? { newNames[NameKey(name)] }
     override var publishesNamesToCache: Bool { false }
 
     var t: GraphTrees {
@@ -49,7 +49,7 @@ public final class WriteTransaction: Transaction {
         try checkUsable()
         try mutate { () throws(SombraError) in try flushCatalog() }
         let id = try pageTx.commit().rawValue
-        db.names.add(newNames)
+        db.names.add(newNamesByID)
         commitID = id
         return id
     }
@@ -128,7 +128,7 @@ public final class WriteTransaction: Transaction {
         let id = UInt32(raw)
         try t.names.put(GraphKeys.nameToID(name), GraphKeys.u32Value(id), in: pageTx)
         try t.names.put(GraphKeys.idToName(id), Array(name.utf8), in: pageTx)
-        newNames[name] = id
+        newNames[NameKey(name)] = id
         newNamesByID[id] = name
         return id
     }

@@ -27,7 +27,10 @@ extension Pager {
             let walPath = path + "-wal"
             var recovery = WALRecovery()
             var walFile: WALFile? = nil
-            var logEntryDurable = true
+            // A log found at open may not have a durable directory entry either (an open that failed after
+            // creating it, or a process that crashed before its first log sync): a read-write handle always
+            // syncs the directory at its first log sync (Pager.syncLog), once.
+            let logEntryDurable = options.readOnly
             if fileSystem.exists(walPath) {
                 let f = try fileSystem.open(walPath, mode: options.readOnly ? .readOnly : .readWrite)
                 let (r, walHeader) = try WALFile.recover(file: f, databaseID: header.databaseID, pageSize: pageSize)
@@ -45,7 +48,6 @@ extension Pager {
                 // first log sync, before any commit that needs them is acknowledged (Pager.syncLog).
                 let f = try fileSystem.open(walPath, mode: .create)
                 walFile = try freshLog(f, header: header, generation: 1)
-                logEntryDurable = false
             }
             if let committed = recovery.header, committed.lastTxID < header.lastTxID {
                 throw SombraError.corruptWAL(reason: "log commits (tx \(committed.lastTxID.rawValue)) are older than the database file (tx \(header.lastTxID.rawValue))")

@@ -1,0 +1,845 @@
+/*
+ * cabi_fuzz.c - fuzz target 4 (reliability guide A1-A5 over the C ABI): a byte-coded sequence of
+ * sombra_* calls with fuzz-chosen handles (live, stale, null, wrong-kind, made up), lengths (in range,
+ * NULL with a length, one past each limit, SIZE_MAX) and bytes (valid and invalid UTF-8, JSON text).
+ *
+ * Input: one opcode byte per call (byte % OP_COUNT, see the switch in run_one), followed by the bytes its
+ * arguments take; reads past the end give zeros, so every byte string is a complete program.
+ *
+ * Promises checked (a broken one is a "problem": the fuzz executable then aborts so libFuzzer keeps the
+ * input; the replay program exits 1):
+ *  1. Every status is a documented code, never SOMBRA_INTERNAL.
+ *  2. A call given a wrong-kind handle, a NULL required out-parameter, a NULL pointer with a length, or a
+ *     length past a limit never succeeds; and the library never reads past the bytes it was given (every
+ *     buffer is allocated at exactly its length, so the address sanitizer sees any over-read).
+ *  3. Out-parameters are written only on success.
+ *  4. Value getters return what the constructor was given; JSON printed, parsed and printed again is the
+ *     same text; a commit id equals the snapshot id of a read transaction begun right after it.
+ *
+ * Length out-parameters (out_len of sombra_value_to_json, out_key_len of sombra_value_map_entry, and
+ * those of version, errmsg, get_string, get_bytes) are treated as optional: the library accepts NULL
+ * for them although only some are documented "may be NULL" (reported; the header should say so).
+ *
+ * A C callback is not part of the ABI (no function takes one), so reentrant calls cannot arise here.
+ *
+ * Built by the Fuzz package (fuzz-cabi) with the sanitizers; the root replay test compiles it with
+ * -DSOMBRA_FUZZ_REPLAY_MAIN, which adds a main() that runs the files and directories given as arguments.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cabi_fuzz.h"
+#include "sombra.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- input ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *p;
+    size_t n, at;
+} input;
+
+static uint8_t u8(input *in) { return in->at < in->n ? in->p[in->at++] : 0; }
+static uint64_t u64(input *in) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)u8(in) << (8 * i);
+    return v;
+}
+static int at_end(const input *in) { return in->at >= in->n; }
+
+/* ---- state ---------------------------------------------------------------------------------------- */
+
+#define DBS 2
+#define TXNS 6
+#define ITERS 6
+#define VALUES 10
+#define IDS 16
+#define SENTINEL 0xA5A5A5A5A5A5A5A5ull
+
+enum { K_DB, K_TXN, K_ITER, K_VALUE };
+
+typedef struct {
+    sombra_db db[DBS];
+    sombra_txn txn[TXNS];
+    sombra_iter iter[ITERS];
+    sombra_value value[VALUES];
+    uint64_t ids[IDS];
+    int next_id;
+    /* Set while building a call whose arguments make success impossible (promise 2). */
+    int must_fail;
+    /* Which out-parameters of this step are NULL (see out_arg). */
+    uint8_t null_mask;
+    const char *call;
+} state;
+
+static char problem_text[768];
+static int problem_found;
+static uint64_t calls_made;
+static char db_dir[512];
+static char db_path[600];
+
+const char *sombra_fuzz_cabi_problem(void) { return problem_text; }
+uint64_t sombra_fuzz_cabi_calls(void) { return calls_made; }
+
+static void problem(const state *s, const char *what, int rc) {
+    if (problem_found) return;
+    problem_found = 1;
+    const char *msg = "";
+    size_t len = 0;
+    sombra_errmsg(&msg, &len);
+    snprintf(problem_text, sizeof problem_text, "%s: %s (status %d; last message: %.*s)", s->call, what, rc,
+             (int)(len > 300 ? 300 : len), msg);
+}
+
+static int documented(int rc) {
+    return (rc >= 0 && rc <= 8) || (rc >= 10 && rc <= 15) || (rc >= 20 && rc <= 23) || (rc >= 30 && rc <= 36) ||
+           (rc >= 40 && rc <= 46);
+}
+
+static int tracing = -1;
+
+/* Promises 1 and 2 for one call's status. Set CABI_FUZZ_TRACE=1 to print every call. */
+static int check(state *s, int rc) {
+    calls_made++;
+    if (tracing < 0) tracing = getenv("CABI_FUZZ_TRACE") != NULL;
+    if (tracing) printf("  cabi: %s -> %d%s\n", s->call, rc, s->must_fail ? " (must fail)" : "");
+    if (!documented(rc) || rc == SOMBRA_INTERNAL) problem(s, "undocumented or internal status", rc);
+    if (rc == SOMBRA_OK && s->must_fail) problem(s, "succeeded with an argument that must be refused", rc);
+    s->must_fail = 0;
+    return rc;
+}
+
+/* Promise 3: an out-parameter keeps its sentinel unless the call succeeded. */
+static void untouched_on_failure(state *s, int rc, uint64_t out) {
+    if (rc != SOMBRA_OK && rc != SOMBRA_DONE && out != SENTINEL) problem(s, "out-parameter written on failure", rc);
+}
+
+#define CALL(name, expr) (s->call = name, check(s, (expr)))
+
+/* ---- arguments ------------------------------------------------------------------------------------ */
+
+static uint64_t *table(state *s, int kind, int *count) {
+    switch (kind) {
+    case K_DB: *count = DBS; return s->db;
+    case K_TXN: *count = TXNS; return s->txn;
+    case K_ITER: *count = ITERS; return s->iter;
+    default: *count = VALUES; return s->value;
+    }
+}
+
+/* A handle of `kind`: mostly from the table (live, stale or 0), sometimes another kind's, 0, or made up. */
+static uint64_t pick(state *s, input *in, int kind) {
+    uint8_t b = u8(in);
+    int count;
+    uint64_t *t;
+    switch (b % 10) {
+    case 7: {
+        t = table(s, (kind + 1 + b / 10 % 3) % 4, &count);
+        uint64_t h = t[b % count];
+        if (h != 0) s->must_fail = 1; /* wrong kind */
+        return h;
+    }
+    case 8: return 0;
+    case 9: return u64(in);
+    default: t = table(s, kind, &count); return t[b % count];
+    }
+}
+
+static uint64_t *slot(state *s, input *in, int kind) {
+    int count;
+    uint64_t *t = table(s, kind, &count);
+    return &t[u8(in) % count];
+}
+
+/* Stores a new handle in a table slot, releasing the one it replaces (a stale one is simply refused), so
+ * no handle is ever lost and the library's tables stay small over millions of inputs. */
+static void store(int kind, uint64_t *dst, uint64_t h) {
+    switch (kind) {
+    case K_DB: sombra_close(*dst); break;
+    case K_TXN: sombra_rollback(*dst); break;
+    case K_ITER: sombra_iter_free(*dst); break;
+    default: sombra_value_free(*dst); break;
+    }
+    *dst = h;
+}
+
+static uint64_t pick_id(state *s, input *in) {
+    uint8_t b = u8(in);
+    if (b >= 240) {
+        static const uint64_t odd[] = {0, 1, 2, 1000, UINT64_MAX, UINT64_MAX - 1, 1ull << 63, 3};
+        return odd[b % 8];
+    }
+    return s->ids[b % IDS];
+}
+
+static void remember_id(state *s, uint64_t id) { s->ids[s->next_id++ % IDS] = id; }
+
+/* A string argument: `p` is malloc'd at exactly `len` bytes (or NULL); free with free_text. */
+typedef struct {
+    char *p;
+    size_t len;
+} text;
+
+static text copy_text(const char *src, size_t len) {
+    text t = {malloc(len ? len : 1), len};
+    if (t.p && len) memcpy(t.p, src, len);
+    return t;
+}
+
+static const char *words[] = {"Person", "name", "KNOWS", "age", "é", "Tag", "score", "→"};
+
+/* `limit` is the ABI's bound for this argument (names, values, JSON, paths). */
+static text make_text(state *s, input *in, size_t limit) {
+    uint8_t b = u8(in);
+    switch (b % 12) {
+    case 5:
+    case 6: { /* raw bytes from the input: often invalid UTF-8 */
+        size_t n = u8(in) % 20;
+        char tmp[20];
+        for (size_t i = 0; i < n; i++) tmp[i] = (char)u8(in);
+        return copy_text(tmp, n);
+    }
+    case 7: { text t = {NULL, 0}; return t; }
+    case 8: { text t = {NULL, 1 + u8(in)}; s->must_fail = 1; return t; }
+    case 9: { text t = copy_text("abcd", 4); t.len = limit + 1; s->must_fail = 1; return t; }
+    case 10: { text t = copy_text("abcd", 4); t.len = SIZE_MAX; s->must_fail = 1; return t; }
+    case 11: {
+        size_t n = limit < 1100 ? limit : 1100;
+        text t = {malloc(n), n};
+        if (t.p) memset(t.p, 'n', n);
+        return t;
+    }
+    default: { const char *w = words[b % 8]; return copy_text(w, strlen(w)); }
+    }
+}
+
+static void free_text(text *t) {
+    free(t->p);
+    t->p = NULL;
+}
+
+/* An out-parameter, or NULL when this call site's bit of the step's null mask is set (then the call must
+ * fail unless the parameter is optional). The mask is read once per step, before any argument is
+ * evaluated: C leaves the order of argument evaluation unspecified, so arguments never read input. */
+static void *out_arg(state *s, void *ptr, int required, int site) {
+    if (!(s->null_mask >> (site % 8) & 1)) return ptr;
+    if (required) s->must_fail = 1;
+    return NULL;
+}
+#define OUT(ptr, required) out_arg(s, (ptr), (required), __COUNTER__)
+
+/* ---- calls ---------------------------------------------------------------------------------------- */
+
+static void op_open(state *s, input *in) {
+    sombra_options o;
+    const sombra_options *opts = NULL;
+    if (u8(in) % 2) {
+        CALL("sombra_options_init", sombra_options_init(&o));
+        static const uint64_t sizes[] = {4096, 8192, 65536, 0, 5000, 131072};
+        o.page_size = sizes[u8(in) % 6];
+        o.cache_bytes = (uint64_t)(u8(in) % 4) << 18;
+        o.checkpoint_threshold_bytes = (uint64_t)(u8(in) % 4) << 14;
+        o.sync_mode = u8(in) % 5;
+        o.flags = u8(in) % 5;
+        if (u8(in) % 8 == 0) o.struct_size = u8(in);
+        opts = &o;
+    }
+    sombra_db db = SENTINEL;
+    uint64_t *dst = slot(s, in, K_DB);
+    int rc = CALL("sombra_open", sombra_open(db_path, strlen(db_path), opts, OUT(&db, 1)));
+    untouched_on_failure(s, rc, db);
+    if (rc == SOMBRA_OK) store(K_DB, dst, db);
+}
+
+static void op_begin(state *s, input *in, int write) {
+    sombra_txn t = SENTINEL;
+    sombra_db db = pick(s, in, K_DB);
+    uint64_t *dst = slot(s, in, K_TXN);
+    int rc = write ? CALL("sombra_begin_write", sombra_begin_write(db, OUT(&t, 1)))
+                   : CALL("sombra_begin_read", sombra_begin_read(db, OUT(&t, 1)));
+    untouched_on_failure(s, rc, t);
+    if (rc == SOMBRA_OK) store(K_TXN, dst, t);
+}
+
+/* Promise 4: a read transaction begun right after a commit sees exactly that commit. */
+static void op_commit(state *s, input *in) {
+    uint64_t *src = slot(s, in, K_TXN);
+    int write = 0;
+    int known = sombra_txn_is_write(*src, &write) == SOMBRA_OK;
+    uint64_t id = SENTINEL;
+    int rc = CALL("sombra_commit", sombra_commit(*src, OUT(&id, 0)));
+    untouched_on_failure(s, rc, id);
+    if (rc == SOMBRA_OK && known && write && id != SENTINEL) {
+        for (int i = 0; i < DBS; i++) {
+            sombra_txn r;
+            if (sombra_begin_read(s->db[i], &r) != SOMBRA_OK) continue;
+            uint64_t snap = 0;
+            if (sombra_txn_snapshot_id(r, &snap) == SOMBRA_OK && snap == id) { sombra_rollback(r); return; }
+            sombra_rollback(r);
+        }
+        s->call = "sombra_commit";
+        problem(s, "no open database reads the commit id just returned", rc);
+    }
+}
+
+static int names_must_fail;
+
+/* Up to 3 names; returns how many texts were made (free them with free_names, whatever `count` becomes). */
+static size_t names(state *s, input *in, const char **list, size_t *lens, text *texts, size_t *count, int *null_arrays) {
+    int saved = s->must_fail;
+    *count = u8(in) % 4;
+    size_t made = *count;
+    *null_arrays = 0;
+    for (size_t i = 0; i < made; i++) {
+        texts[i] = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        list[i] = texts[i].p;
+        lens[i] = texts[i].len;
+    }
+    uint8_t b = u8(in);
+    if (b % 16 == 0 && *count > 0) { *null_arrays = 1; s->must_fail = 1; }
+    if (b % 16 == 1) { *null_arrays = 1; *count = SIZE_MAX; s->must_fail = 1; }
+    /* The caller decides whether the names are passed: it ORs this into must_fail then. */
+    names_must_fail = s->must_fail;
+    s->must_fail = saved;
+    return made;
+}
+
+static void free_names(text *texts, size_t made) {
+    for (size_t i = 0; i < made; i++) free_text(&texts[i]);
+}
+
+static void op_create_node(state *s, input *in) {
+    const char *list[4];
+    size_t lens[4], count;
+    text texts[4];
+    int null_arrays;
+    sombra_txn t = pick(s, in, K_TXN);
+    size_t made = names(s, in, list, lens, texts, &count, &null_arrays);
+    s->must_fail |= names_must_fail;
+    sombra_value props = pick(s, in, K_VALUE);
+    uint64_t node = SENTINEL;
+    int rc = CALL("sombra_create_node", sombra_create_node(t, null_arrays ? NULL : list, null_arrays ? NULL : lens, count,
+                                                           props, OUT(&node, 0)));
+    untouched_on_failure(s, rc, node);
+    free_names(texts, made);
+    if (rc == SOMBRA_OK && node != SENTINEL) {
+        remember_id(s, node);
+        int exists = 0;
+        if (sombra_node_exists(t, node, &exists) != SOMBRA_OK || !exists) problem(s, "a created node does not exist", rc);
+    }
+}
+
+static void op_create_edge(state *s, input *in) {
+    sombra_txn t = pick(s, in, K_TXN);
+    uint64_t a = pick_id(s, in), b = pick_id(s, in);
+    text type = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+    sombra_value props = pick(s, in, K_VALUE);
+    uint64_t edge = SENTINEL;
+    int rc = CALL("sombra_create_edge", sombra_create_edge(t, a, b, type.p, type.len, props, OUT(&edge, 0)));
+    untouched_on_failure(s, rc, edge);
+    free_text(&type);
+    if (rc == SOMBRA_OK && edge != SENTINEL) remember_id(s, edge);
+}
+
+/* Calls that take (txn, id, name[, value]) or (txn, id). */
+static void op_node_or_edge(state *s, input *in, int which) {
+    sombra_txn t = pick(s, in, K_TXN);
+    uint64_t id = pick_id(s, in);
+    int flag = -7, rc;
+    sombra_value v = SENTINEL, w = SENTINEL;
+    /* Only the calls that take a name get one (a refused name must not count against the others). */
+    int named = (which >= 3 && which <= 7) || which >= 11;
+    text name = {NULL, 0};
+    if (named) name = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+    switch (which) {
+    case 0: rc = CALL("sombra_delete_node", sombra_delete_node(t, id)); break;
+    case 1:
+        rc = CALL("sombra_get_node", sombra_get_node(t, id, OUT(&v, 0), OUT(&w, 0)));
+        untouched_on_failure(s, rc, v);
+        untouched_on_failure(s, rc, w);
+        if (rc == SOMBRA_OK) { sombra_value_free(v); sombra_value_free(w); }
+        break;
+    case 2: rc = CALL("sombra_node_exists", sombra_node_exists(t, id, OUT(&flag, 1))); break;
+    case 3: rc = CALL("sombra_add_label", sombra_add_label(t, id, name.p, name.len)); break;
+    case 4: rc = CALL("sombra_remove_label", sombra_remove_label(t, id, name.p, name.len, OUT(&flag, 0))); break;
+    case 5: rc = CALL("sombra_set_node_property", sombra_set_node_property(t, id, name.p, name.len, pick(s, in, K_VALUE))); break;
+    case 6:
+        rc = CALL("sombra_get_node_property", sombra_get_node_property(t, id, name.p, name.len, OUT(&v, 1)));
+        untouched_on_failure(s, rc, v);
+        if (rc == SOMBRA_OK && v) sombra_value_free(v);
+        break;
+    case 7: rc = CALL("sombra_remove_node_property", sombra_remove_node_property(t, id, name.p, name.len, OUT(&flag, 0))); break;
+    case 8: rc = CALL("sombra_delete_edge", sombra_delete_edge(t, id)); break;
+    case 9: {
+        uint64_t src = SENTINEL, dst = SENTINEL;
+        char *type = (char *)SENTINEL;
+        size_t type_len = 0;
+        rc = CALL("sombra_get_edge", sombra_get_edge(t, id, OUT(&src, 0), OUT(&dst, 0), OUT(&type, 0), OUT(&type_len, 0), OUT(&v, 0)));
+        untouched_on_failure(s, rc, src);
+        untouched_on_failure(s, rc, (uint64_t)(uintptr_t)type);
+        if (rc == SOMBRA_OK) {
+            if (type != (char *)SENTINEL) sombra_free_string(type);
+            if (v != SENTINEL) sombra_value_free(v);
+        }
+        break;
+    }
+    case 10: rc = CALL("sombra_edge_exists", sombra_edge_exists(t, id, OUT(&flag, 1))); break;
+    case 11: rc = CALL("sombra_set_edge_property", sombra_set_edge_property(t, id, name.p, name.len, pick(s, in, K_VALUE))); break;
+    case 12:
+        rc = CALL("sombra_get_edge_property", sombra_get_edge_property(t, id, name.p, name.len, OUT(&v, 1)));
+        untouched_on_failure(s, rc, v);
+        if (rc == SOMBRA_OK && v) sombra_value_free(v);
+        break;
+    default: rc = CALL("sombra_remove_edge_property", sombra_remove_edge_property(t, id, name.p, name.len, OUT(&flag, 0))); break;
+    }
+    if (rc != SOMBRA_OK && flag != -7) problem(s, "flag out-parameter written on failure", rc);
+    free_text(&name);
+}
+
+static void op_index(state *s, input *in, int which) {
+    sombra_txn t = pick(s, in, K_TXN);
+    text label = {NULL, 0}, key = {NULL, 0};
+    if (which < 3) {
+        label = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        key = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+    }
+    int flag = -7, rc;
+    sombra_value v = SENTINEL;
+    switch (which) {
+    case 0: rc = CALL("sombra_create_index", sombra_create_index(t, label.p, label.len, key.p, key.len)); break;
+    case 1: rc = CALL("sombra_drop_index", sombra_drop_index(t, label.p, label.len, key.p, key.len)); break;
+    case 2: rc = CALL("sombra_has_index", sombra_has_index(t, label.p, label.len, key.p, key.len, OUT(&flag, 1))); break;
+    default:
+        rc = CALL("sombra_list_indexes", sombra_list_indexes(t, OUT(&v, 1)));
+        untouched_on_failure(s, rc, v);
+        if (rc == SOMBRA_OK) sombra_value_free(v);
+        break;
+    }
+    if (rc != SOMBRA_OK && flag != -7) problem(s, "flag out-parameter written on failure", rc);
+    free_text(&label);
+    free_text(&key);
+}
+
+static void op_query(state *s, input *in, int which) {
+    sombra_txn t = pick(s, in, K_TXN);
+    uint64_t *dst = slot(s, in, K_ITER);
+    sombra_iter it = SENTINEL;
+    int rc = SOMBRA_OK;
+    const char *list[4];
+    size_t lens[4], count = 0;
+    text texts[4], a = {NULL, 0}, b = {NULL, 0};
+    int null_arrays = 0;
+    int direction = u8(in) % 4; /* 3 is invalid */
+    uint64_t node = pick_id(s, in);
+    switch (which) {
+    case 0: rc = CALL("sombra_query_all_nodes", sombra_query_all_nodes(t, OUT(&it, 1))); break;
+    case 1: rc = CALL("sombra_query_first_nodes", sombra_query_first_nodes(t, u8(in) % 8, OUT(&it, 1))); break;
+    case 2: rc = CALL("sombra_query_last_nodes", sombra_query_last_nodes(t, (size_t)u64(in), OUT(&it, 1))); break;
+    case 3:
+        a = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        rc = CALL("sombra_query_nodes_by_label", sombra_query_nodes_by_label(t, a.p, a.len, OUT(&it, 1)));
+        break;
+    case 4:
+        a = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        b = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        rc = CALL("sombra_query_nodes_by_property",
+                  sombra_query_nodes_by_property(t, a.p, a.len, b.p, b.len, pick(s, in, K_VALUE), OUT(&it, 1)));
+        break;
+    case 5:
+        a = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        b = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        {
+            sombra_value lower = pick(s, in, K_VALUE);
+            int lower_inclusive = u8(in) % 3;
+            sombra_value upper = pick(s, in, K_VALUE);
+            int upper_inclusive = u8(in) % 3;
+            rc = CALL("sombra_query_nodes_by_range",
+                      sombra_query_nodes_by_range(t, a.p, a.len, b.p, b.len, lower, lower_inclusive, upper,
+                                                  upper_inclusive, OUT(&it, 1)));
+        }
+        break;
+    case 6: rc = CALL("sombra_query_all_edges", sombra_query_all_edges(t, OUT(&it, 1))); break;
+    default: {
+        size_t made = names(s, in, list, lens, texts, &count, &null_arrays);
+        if (direction == 3) s->must_fail = 1;
+        const char *const *types = null_arrays ? NULL : list;
+        const size_t *type_lens = null_arrays ? NULL : lens;
+        if (u8(in) % 4 == 0 && !null_arrays) { types = NULL; type_lens = NULL; count = 0; } /* every type */
+        else s->must_fail |= names_must_fail;
+        if (which == 7) {
+            rc = CALL("sombra_query_edges", sombra_query_edges(t, node, direction, types, type_lens, count, OUT(&it, 1)));
+        } else if (which == 8) {
+            rc = CALL("sombra_query_neighbors", sombra_query_neighbors(t, node, direction, types, type_lens, count, OUT(&it, 1)));
+        } else {
+            uint64_t degree = SENTINEL;
+            rc = CALL("sombra_degree", sombra_degree(t, node, direction, types, type_lens, count, OUT(&degree, 1)));
+            untouched_on_failure(s, rc, degree);
+        }
+        free_names(texts, made);
+        break;
+    }
+    }
+    untouched_on_failure(s, rc, it);
+    if (rc == SOMBRA_OK && it != SENTINEL) store(K_ITER, dst, it);
+    free_text(&a);
+    free_text(&b);
+}
+
+static void op_counts(state *s, input *in, int which) {
+    sombra_txn t = pick(s, in, K_TXN);
+    uint64_t n = SENTINEL;
+    sombra_value v = SENTINEL;
+    text name = {NULL, 0};
+    int rc;
+    switch (which) {
+    case 0: rc = CALL("sombra_node_count", sombra_node_count(t, OUT(&n, 1))); break;
+    case 1: rc = CALL("sombra_edge_count", sombra_edge_count(t, OUT(&n, 1))); break;
+    case 2:
+        name = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        rc = CALL("sombra_count_label", sombra_count_label(t, name.p, name.len, OUT(&n, 1)));
+        break;
+    case 3:
+        name = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        rc = CALL("sombra_count_edge_type", sombra_count_edge_type(t, name.p, name.len, OUT(&n, 1)));
+        break;
+    case 4: rc = CALL("sombra_label_counts", sombra_label_counts(t, OUT(&v, 1))); break;
+    default: rc = CALL("sombra_edge_type_counts", sombra_edge_type_counts(t, OUT(&v, 1))); break;
+    }
+    untouched_on_failure(s, rc, n);
+    untouched_on_failure(s, rc, v);
+    if (rc == SOMBRA_OK && v != SENTINEL) sombra_value_free(v);
+    free_text(&name);
+}
+
+static void op_iter(state *s, input *in, int which) {
+    sombra_iter it = pick(s, in, K_ITER);
+    uint64_t id = SENTINEL, src = SENTINEL, dst = SENTINEL;
+    const char *type = (const char *)SENTINEL;
+    size_t type_len = 0;
+    int rc;
+    switch (which) {
+    case 0: rc = CALL("sombra_iter_next_node", sombra_iter_next_node(it, OUT(&id, 1))); break;
+    case 1:
+        rc = CALL("sombra_iter_next_edge", sombra_iter_next_edge(it, OUT(&id, 0), OUT(&src, 0), OUT(&dst, 0), OUT(&type, 0), OUT(&type_len, 0)));
+        if (rc == SOMBRA_OK && type != (const char *)SENTINEL && type && type_len && type[type_len] != 0) {
+            problem(s, "borrowed edge type is not NUL-terminated", rc);
+        }
+        break;
+    case 2: {
+        size_t capacity = u8(in) % 6; /* 0 is invalid */
+        uint64_t *ids = malloc(capacity ? capacity * sizeof *ids : 1);
+        size_t got = SENTINEL;
+        if (capacity == 0) s->must_fail = 1;
+        rc = CALL("sombra_iter_next_batch", sombra_iter_next_batch(it, OUT(ids, 1), capacity, OUT(&got, 1)));
+        if (rc == SOMBRA_OK && (got == 0 || got > capacity)) problem(s, "batch count out of range", rc);
+        if (rc == SOMBRA_OK && got <= capacity) id = ids[0];
+        free(ids);
+        break;
+    }
+    default: rc = CALL("sombra_iter_free", sombra_iter_free(it)); break;
+    }
+    if (rc == SOMBRA_OK && id != SENTINEL) remember_id(s, id);
+}
+
+static int same_json(sombra_value v) {
+    char *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    sombra_value back = 0;
+    int ok = 1;
+    if (sombra_value_to_json(v, &a, &alen) != SOMBRA_OK) return 1;
+    if (sombra_value_from_json(a, alen, &back) != SOMBRA_OK) ok = 0;
+    else if (sombra_value_to_json(back, &b, &blen) != SOMBRA_OK || alen != blen || memcmp(a, b, alen) != 0) ok = 0;
+    sombra_free_string(a);
+    if (b) sombra_free_string(b);
+    if (back) sombra_value_free(back);
+    return ok;
+}
+
+static void op_make_value(state *s, input *in) {
+    uint64_t *dst = slot(s, in, K_VALUE);
+    sombra_value v = SENTINEL;
+    int rc, kind = u8(in) % 8;
+    int64_t i = (int64_t)u64(in);
+    double d;
+    uint64_t bits = u64(in);
+    memcpy(&d, &bits, sizeof d);
+    text t = {NULL, 0};
+    switch (kind) {
+    case 0: rc = CALL("sombra_value_null", sombra_value_null(OUT(&v, 1))); break;
+    case 1: rc = CALL("sombra_value_bool", sombra_value_bool((int)(i % 3), OUT(&v, 1))); break;
+    case 2: rc = CALL("sombra_value_int", sombra_value_int(i, OUT(&v, 1))); break;
+    case 3: rc = CALL("sombra_value_double", sombra_value_double(d, OUT(&v, 1))); break;
+    case 4:
+        t = make_text(s, in, SOMBRA_MAX_VALUE_BYTES);
+        rc = CALL("sombra_value_string", sombra_value_string(t.p, t.len, OUT(&v, 1)));
+        break;
+    case 5:
+        t = make_text(s, in, SOMBRA_MAX_VALUE_BYTES);
+        rc = CALL("sombra_value_bytes", sombra_value_bytes((const uint8_t *)t.p, t.len, OUT(&v, 1)));
+        break;
+    case 6: rc = CALL("sombra_value_list", sombra_value_list(OUT(&v, 1))); break;
+    default: rc = CALL("sombra_value_map", sombra_value_map(OUT(&v, 1))); break;
+    }
+    untouched_on_failure(s, rc, v);
+    if (rc == SOMBRA_OK) {
+        /* Promise 4: the getters give back what the constructor was given. */
+        int64_t gi;
+        double gd;
+        const char *gs;
+        const uint8_t *gb;
+        size_t glen;
+        s->call = "value getters";
+        if (kind == 2 && (sombra_value_get_int(v, &gi) != SOMBRA_OK || gi != i)) problem(s, "int does not read back", rc);
+        if (kind == 3 && (sombra_value_get_double(v, &gd) != SOMBRA_OK || (!isnan(d) && memcmp(&gd, &d, sizeof d) != 0)))
+            problem(s, "double does not read back", rc);
+        if (kind == 4 && (sombra_value_get_string(v, &gs, &glen) != SOMBRA_OK || glen != t.len ||
+                          (glen && memcmp(gs, t.p, glen) != 0) || !gs || gs[glen] != 0))
+            problem(s, "string does not read back", rc);
+        if (kind == 5 && (sombra_value_get_bytes(v, &gb, &glen) != SOMBRA_OK || glen != t.len || (glen && memcmp(gb, t.p, glen) != 0)))
+            problem(s, "bytes do not read back", rc);
+        if (!same_json(v)) problem(s, "JSON print, parse, print is not stable", rc);
+        store(K_VALUE, dst, v);
+    }
+    free_text(&t);
+}
+
+static void op_value_calls(state *s, input *in, int which) {
+    sombra_value v = pick(s, in, K_VALUE);
+    sombra_value out = SENTINEL;
+    uint64_t *dst = slot(s, in, K_VALUE);
+    size_t len = SENTINEL, index = u8(in) % 5;
+    int kind = -7, rc;
+    text key = {NULL, 0};
+    switch (which) {
+    case 0: {
+        rc = CALL("sombra_value_kind", sombra_value_kind(v, OUT(&kind, 1)));
+        int b;
+        int64_t i;
+        double d;
+        const char *p;
+        const uint8_t *q;
+        size_t n;
+        CALL("sombra_value_get_bool", sombra_value_get_bool(v, &b));
+        CALL("sombra_value_get_int", sombra_value_get_int(v, &i));
+        CALL("sombra_value_get_double", sombra_value_get_double(v, &d));
+        CALL("sombra_value_get_string", sombra_value_get_string(v, &p, &n));
+        CALL("sombra_value_get_bytes", sombra_value_get_bytes(v, &q, &n));
+        break;
+    }
+    case 1: rc = CALL("sombra_value_list_len", sombra_value_list_len(v, OUT(&len, 1))); break;
+    case 2: rc = CALL("sombra_value_list_get", sombra_value_list_get(v, index, OUT(&out, 1))); break;
+    case 3: rc = CALL("sombra_value_list_append", sombra_value_list_append(v, pick(s, in, K_VALUE))); break;
+    case 4: rc = CALL("sombra_value_map_len", sombra_value_map_len(v, OUT(&len, 1))); break;
+    case 5:
+        key = make_text(s, in, SOMBRA_MAX_VALUE_BYTES); /* map keys are bounded like string values */
+        rc = CALL("sombra_value_map_get", sombra_value_map_get(v, key.p, key.len, OUT(&out, 1)));
+        break;
+    case 6:
+        key = make_text(s, in, SOMBRA_MAX_VALUE_BYTES);
+        rc = CALL("sombra_value_map_set", sombra_value_map_set(v, key.p, key.len, pick(s, in, K_VALUE)));
+        break;
+    case 7: {
+        const char *k = (const char *)SENTINEL;
+        size_t klen = SENTINEL;
+        rc = CALL("sombra_value_map_entry", sombra_value_map_entry(v, index, OUT(&k, 1), OUT(&klen, 0), OUT(&out, 0)));
+        untouched_on_failure(s, rc, (uint64_t)(uintptr_t)k);
+        break;
+    }
+    case 8: {
+        char *json = (char *)SENTINEL;
+        size_t n = SENTINEL;
+        rc = CALL("sombra_value_to_json", sombra_value_to_json(v, OUT(&json, 1), OUT(&n, 0)));
+        untouched_on_failure(s, rc, (uint64_t)(uintptr_t)json);
+        if (rc == SOMBRA_OK && json != (char *)SENTINEL && json) {
+            if (n != SENTINEL && json[n] != 0) problem(s, "JSON text is not NUL-terminated", rc);
+            CALL("sombra_free_string", sombra_free_string(json));
+            /* A second free, and a pointer the library never returned, are misuse, not crashes. */
+            if (CALL("sombra_free_string", sombra_free_string(json)) != SOMBRA_MISUSE) problem(s, "double free accepted", rc);
+        }
+        break;
+    }
+    case 9: {
+        /* JSON text from the input (possibly invalid, deep, huge numbers, bad escapes). */
+        size_t n = u8(in) % 48;
+        char *json = malloc(n ? n : 1);
+        static const char *pieces[] = {"[", "]", "{", "}", "\"a\"", ":", ",", "1e400", "-0.0", "{\"$bytes\":\"QQ==\"}",
+                                       "{\"$double\":\"nan\"}", "null", "true", "\"\\ud800\"", "9223372036854775808", " "};
+        size_t used = 0;
+        while (used < n) {
+            uint8_t b = u8(in);
+            const char *p = pieces[b % 16];
+            size_t plen = strlen(p);
+            if (b >= 200 || used + plen > n) { json[used++] = (char)b; continue; }
+            memcpy(json + used, p, plen);
+            used += plen;
+        }
+        rc = CALL("sombra_value_from_json", sombra_value_from_json(json, n, OUT(&out, 1)));
+        free(json);
+        if (rc == SOMBRA_OK && out != SENTINEL && !same_json(out)) problem(s, "parsed JSON does not print stably", rc);
+        break;
+    }
+    default: rc = CALL("sombra_value_free", sombra_value_free(v)); break;
+    }
+    untouched_on_failure(s, rc, out);
+    untouched_on_failure(s, rc, len);
+    if (rc != SOMBRA_OK && kind != -7) problem(s, "kind written on failure", rc);
+    if (rc == SOMBRA_OK && out != SENTINEL && out != 0) store(K_VALUE, dst, out);
+    free_text(&key);
+}
+
+static void op_misc(state *s, input *in, int which) {
+    int rc;
+    switch (which) {
+    case 0: {
+        uint64_t a = SENTINEL, b = SENTINEL;
+        rc = CALL("sombra_checkpoint", sombra_checkpoint(pick(s, in, K_DB), OUT(&a, 0), OUT(&b, 0)));
+        untouched_on_failure(s, rc, a);
+        break;
+    }
+    case 1: {
+        sombra_value v = SENTINEL;
+        rc = CALL("sombra_stats", sombra_stats(pick(s, in, K_DB), OUT(&v, 1)));
+        untouched_on_failure(s, rc, v);
+        if (rc == SOMBRA_OK) sombra_value_free(v);
+        break;
+    }
+    case 2: {
+        uint64_t id = SENTINEL;
+        int w = -7;
+        sombra_txn t = pick(s, in, K_TXN);
+        rc = CALL("sombra_txn_snapshot_id", sombra_txn_snapshot_id(t, OUT(&id, 1)));
+        untouched_on_failure(s, rc, id);
+        rc = CALL("sombra_txn_is_write", sombra_txn_is_write(t, OUT(&w, 1)));
+        if (rc != SOMBRA_OK && w != -7) problem(s, "flag written on failure", rc);
+        break;
+    }
+    case 3: {
+        const char *p;
+        size_t n;
+        CALL("sombra_version", sombra_version(OUT(&p, 1), OUT(&n, 0)));
+        CALL("sombra_errmsg", sombra_errmsg(OUT(&p, 1), OUT(&n, 0)));
+        CALL("sombra_status_name", sombra_status_name((int)(int8_t)u8(in), OUT(&p, 1)));
+        char own[8] = "mine";
+        s->must_fail = 1;
+        CALL("sombra_free_string", sombra_free_string(own));
+        CALL("sombra_free_string", sombra_free_string(NULL));
+        break;
+    }
+    case 4: CALL("sombra_rollback", sombra_rollback(pick(s, in, K_TXN))); break;
+    default: CALL("sombra_close", sombra_close(pick(s, in, K_DB))); break;
+    }
+}
+
+enum { OP_COUNT = 64 };
+
+static void run_one(state *s, input *in) {
+    uint8_t op = u8(in) % OP_COUNT;
+    s->null_mask = u8(in) % 4 == 0 ? u8(in) : 0;
+    switch (op) {
+    case 0: case 1: op_open(s, in); break;
+    case 2: case 3: op_begin(s, in, 0); break;
+    case 4: case 5: op_begin(s, in, 1); break;
+    case 6: case 7: case 8: op_commit(s, in); break;
+    case 9: case 10: case 11: case 12: op_create_node(s, in); break;
+    case 13: case 14: case 15: op_create_edge(s, in); break;
+    default:
+        if (op < 30) op_node_or_edge(s, in, op - 16);
+        else if (op < 34) op_index(s, in, op - 30);
+        else if (op < 44) op_query(s, in, op - 34);
+        else if (op < 50) op_counts(s, in, op - 44);
+        else if (op < 54) op_iter(s, in, op - 50);
+        else if (op < 56) op_make_value(s, in);
+        else if (op < 58) op_value_calls(s, in, u8(in) % 11);
+        else op_misc(s, in, op - 58);
+        break;
+    }
+}
+
+static void setup_paths(void) {
+    if (db_dir[0]) return;
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    snprintf(db_dir, sizeof db_dir, "%s/sombra-fuzz-cabi-%ld", base, (long)getpid());
+    mkdir(db_dir, 0700);
+    snprintf(db_path, sizeof db_path, "%s/f.sombra", db_dir);
+}
+
+static void remove_files(void) {
+    char wal[700];
+    snprintf(wal, sizeof wal, "%s-wal", db_path);
+    unlink(db_path);
+    unlink(wal);
+}
+
+int sombra_fuzz_cabi(const uint8_t *data, size_t size) {
+    setup_paths();
+    remove_files();
+    problem_found = 0;
+    problem_text[0] = 0;
+    state s;
+    memset(&s, 0, sizeof s);
+    input in = {data, size, 0};
+    int steps = 0;
+    while (!at_end(&in) && steps < 400 && !problem_found) {
+        run_one(&s, &in);
+        steps++;
+    }
+    /* Release everything (stale handles are simply refused). */
+    for (int i = 0; i < ITERS; i++) sombra_iter_free(s.iter[i]);
+    for (int i = 0; i < TXNS; i++) sombra_rollback(s.txn[i]);
+    for (int i = 0; i < VALUES; i++) sombra_value_free(s.value[i]);
+    for (int i = 0; i < DBS; i++) sombra_close(s.db[i]);
+    remove_files();
+    return problem_found;
+}
+
+#ifdef SOMBRA_FUZZ_REPLAY_MAIN
+#include <dirent.h>
+#include <sys/stat.h>
+
+static int replay_file(const char *path, long *files) {
+    FILE *f = fopen(path, "rb");
+    if (!f) { printf("cannot read %s\n", path); return 1; }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    (*files)++;
+    int bad = sombra_fuzz_cabi(buf, n);
+    if (bad) printf("%s:\n  %s\n", path, sombra_fuzz_cabi_problem());
+    free(buf);
+    return bad;
+}
+
+static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int main(int argc, char **argv) {
+    long files = 0, problems = 0;
+    for (int i = 1; i < argc; i++) {
+        DIR *d = opendir(argv[i]);
+        if (!d) { problems += replay_file(argv[i], &files); continue; }
+        char *names[8192];
+        int count = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) && count < 8192) {
+            if (e->d_name[0] == '.') continue;
+            names[count] = malloc(strlen(argv[i]) + strlen(e->d_name) + 2);
+            sprintf(names[count++], "%s/%s", argv[i], e->d_name);
+        }
+        closedir(d);
+        qsort(names, count, sizeof *names, cmp);
+        for (int k = 0; k < count; k++) { problems += replay_file(names[k], &files); free(names[k]); }
+    }
+    rmdir(db_dir);
+    printf("fuzz-replay: target: cabi files: %ld problems: %ld calls: %llu\n", files, problems,
+           (unsigned long long)calls_made);
+    return problems ? 1 : 0;
+}
+#endif

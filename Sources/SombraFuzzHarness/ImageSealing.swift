@@ -1,0 +1,87 @@
+// ImageSealing: recomputes the checksums of a database image and of a log after the fuzzer changed their
+// bytes, so that damage reaches the structure decoders (B+tree pages, records, free list, recovery) instead
+// of stopping at the first checksum. Layer: SombraFuzzHarness.
+//
+// Invariants:
+//  1. Sealing never traps and never grows an image: offsets are checked against the image's length, and a
+//     page size read from the image is used only when it is legal (else 4096).
+//  2. `sealDatabase` recomputes both header copies' checksums (FORMAT.md, "File header") and every whole
+//     page's checksum, seeded with its page number (FORMAT.md, "Page header"); bytes it does not own
+//     (everything but the checksum fields) are left as they are.
+//  3. `sealLog` recomputes the log header's checksum, stamps the header's salt into every whole frame,
+//     optionally seals each frame's page image as page `frame.page` would be sealed, and recomputes the
+//     checksum chain (FORMAT.md, "Write-ahead log"), so every whole frame is valid to the log scanner.
+import SombraFormat
+
+enum ImageSealing {
+    /// The page size the image's first header copy claims, or 4096 when it claims no legal size.
+    static func pageSize(of image: [UInt8]) -> Int {
+        guard image.count >= FileHeader.Offset.pageSize + 4 else { return PageSize.minimum }
+        let claimed = Int(image.loadLE(UInt32.self, at: FileHeader.Offset.pageSize))
+        return PageSize.isValid(claimed) ? claimed : PageSize.minimum
+    }
+
+    /// Recomputes the checksum of the header copy at `offset` (if the image holds all of it).
+    static func sealHeaderCopy(_ image: inout [UInt8], at offset: Int) {
+        guard offset >= 0, image.count - offset >= FileHeader.copySize else { return }
+        let sum = Checksum.crc32(image, range: offset..<offset + FileHeader.checksumOffset)
+        image.storeLE(sum, at: offset + FileHeader.checksumOffset)
+    }
+
+    /// Seals page 0's two header copies as they sit in `image` starting at `base` (a page image).
+    static func sealHeaderPage(_ image: inout [UInt8], base: Int, pageSize: Int) {
+        for offset in FileHeader.copyOffsets(pageSize: pageSize) { sealHeaderCopy(&image, at: base + offset) }
+    }
+
+    /// Seals the page image of `page` that starts at `base` in `image` (invariant 2).
+    static func sealPage(_ image: inout [UInt8], base: Int, page: UInt64, pageSize: Int) {
+        guard base >= 0, image.count - base >= pageSize else { return }
+        if page == 0 {
+            sealHeaderPage(&image, base: base, pageSize: pageSize)
+            return
+        }
+        let sum = Checksum.crc32(image, range: base + 4..<base + pageSize, seed: Checksum.pageSeed(PageID(page)))
+        image.storeLE(sum, at: base + PageHeader.checksumOffset)
+    }
+
+    /// Invariant 2 for a whole database image.
+    static func sealDatabase(_ image: inout [UInt8]) {
+        let size = pageSize(of: image)
+        let pages = image.count / size
+        for p in 0..<pages { sealPage(&image, base: p * size, page: UInt64(p), pageSize: size) }
+    }
+
+    /// Invariant 3. `databaseID` (16 bytes), when given, replaces the header's, so a mutated log is not
+    /// simply foreign; `salt`, when given, replaces the header's salt first.
+    static func sealLog(_ log: inout [UInt8], pageSize: Int, databaseID: [UInt8]?, salt: UInt64? = nil,
+                        sealPages: Bool) {
+        guard log.count >= WALHeader.size else { return }
+        if let databaseID, databaseID.count == 16 {
+            for i in 0..<16 { log[16 + i] = databaseID[i] }
+        }
+        if let salt { log.storeLE(salt, at: 32) }
+        log.storeLE(Checksum.crc32(log, range: 0..<44), at: 44)
+        let headerSalt = log.loadLE(UInt64.self, at: 32)
+        var previous = Checksum.crc32(log, range: 0..<44)  // the chain seed: the header's checksum
+        let frameBytes = WALFrameHeader.frameSize(pageSize: pageSize)
+        var offset = WALHeader.size
+        while log.count - offset >= frameBytes {
+            log.storeLE(headerSalt, at: offset + 24)
+            log.storeLE(UInt32(0), at: offset + 36)
+            if sealPages {
+                let page = log.loadLE(UInt64.self, at: offset)
+                sealPage(&log, base: offset + WALFrameHeader.size, page: page, pageSize: pageSize)
+            }
+            previous = WALFrameHeader.expectedChecksum(log, at: offset, pageSize: pageSize, previous: previous)
+            log.storeLE(previous, at: offset + 32)
+            offset += frameBytes
+        }
+    }
+
+    /// The 16-byte database id of the first header copy (zeros when the image is too short).
+    static func databaseID(of image: [UInt8]) -> [UInt8] {
+        let start = FileHeader.Offset.databaseID
+        guard image.count >= start + 16 else { return [UInt8](repeating: 0, count: 16) }
+        return Array(image[start..<start + 16])
+    }
+}
