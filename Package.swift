@@ -70,6 +70,6 @@ let package = Package(
         .testTarget(name: "SombraIndexTests", dependencies: ["SombraIndex", "SombraTestSupport"]),
         .testTarget(name: "SombraTests", dependencies: ["Sombra", "SombraTestSupport"]),
         .testTarget(name: "SombraCtlTests", dependencies: ["SombraCtlKit", "Sombra", "SombraTestSupport"]),
-        .testTarget(name: "SombraFuzzReplayTests", dependencies: ["SombraFuzzHarness", "Sombra", "SombraTestSupport"]),
+        .testTarget(name: "SombraFuzzReplayTests", dependencies: ["SombraFuzzHarness", "Sombra", "SombraTestSupport", "SombraCABI"]),
     ]
 )

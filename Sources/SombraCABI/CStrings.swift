@@ -16,6 +16,9 @@ enum Limits {
     static let valueBytes = 16 << 20
     static let jsonBytes = 64 << 20
     static let jsonItems = 1 << 22
+    /// A value built through the ABI: at most this many values, and bytes of text (ValueBox invariant 5).
+    static let valueItems = jsonItems
+    static let valueBytesTotal = jsonBytes
     static let nameCount = 4096
     static let nesting = 32
 }

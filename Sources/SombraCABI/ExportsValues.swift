@@ -151,15 +151,15 @@ func lentContents(_ v: UInt64, string: Bool) throws -> (UInt, Int) {
 @c public func sombra_value_list_append(_ v: UInt64, _ item: UInt64) -> Int32 {
     run {
         let box = try values.get(v)
-        let element = try valueOf(item)
+        let (element, elementSize) = try values.get(item).valueAndSize
         try box.state.withLock { s in
             guard case .list(var items) = s.value else { throw wrongKind("list", s.value) }
-            guard 1 + element.nestingDepth <= Limits.nesting else {
-                throw SombraError.invalidArgument("appending would nest the list deeper than \(Limits.nesting)")
-            }
+            let size = s.size.adding(elementSize)
+            guard size.isWithinLimits else { throw size.refusal("appending") }
             s.value = .null  // keep `items` uniquely referenced while appending
             items.append(element)
             s.value = .list(items)
+            s.size = size
         }
     }
 }
@@ -190,15 +190,21 @@ func lentContents(_ v: UInt64, string: Bool) throws -> (UInt, Int) {
     run {
         let k = try unsafe inputString(key, keyLen, max: Limits.valueBytes, what: "key") { .keyTooLarge(size: $0, max: $1) }
         let box = try values.get(v)
-        let element = try valueOf(item)
+        let (element, elementSize) = try values.get(item).valueAndSize
         try box.state.withLock { s in
             guard case .map(var m) = s.value else { throw wrongKind("map", s.value) }
-            guard 1 + element.nestingDepth <= Limits.nesting else {
-                throw SombraError.invalidArgument("setting would nest the map deeper than \(Limits.nesting)")
+            var size = s.size.adding(elementSize, keyBytes: k.utf8.count)
+            if m[k] != nil {
+                // Replacing an entry: measure the result (its depth may shrink); bounded by the limits.
+                var replaced = m
+                replaced[k] = element
+                size = ValueSize.of(.map(replaced))
             }
+            guard size.isWithinLimits else { throw size.refusal("setting") }
             s.value = .null  // keep `m` uniquely referenced while setting
             if m.updateValue(element, forKey: k) == nil { s.sortedKeys = nil }
             s.value = .map(m)
+            s.size = size
         }
     }
 }

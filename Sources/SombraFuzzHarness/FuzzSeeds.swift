@@ -36,7 +36,7 @@ public enum FuzzSeeds {
         case .image: return imageSeeds()
         case .wal: return walSeeds()
         case .ops: return programSeeds(prefix: "ops", opcodeCount: 26)
-        case .cabi: return programSeeds(prefix: "cabi", opcodeCount: 64)
+        case .cabi: return programSeeds(prefix: "cabi", opcodeCount: 72)
         }
     }
 

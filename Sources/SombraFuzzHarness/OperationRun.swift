@@ -14,7 +14,9 @@
 //     corruption, and a reopen on the same disk (or, after a power loss, on a post-crash image) opens.
 //  3. After every reopen the graph equals the model of the last acknowledged commit, or of a commit whose
 //     outcome was unknown (it failed at or after its commit frame); the snapshot id is at least the last
-//     acknowledged commit id (H1-H3); `verify` is clean.
+//     acknowledged commit id (H1-H3); `verify` is clean. A reopen on the same disk may adopt an
+//     unknown-outcome commit from unsynced bytes; until a later commit is acknowledged (its log sync makes
+//     them durable), a power loss may take it away again.
 //  4. Commit ids strictly increase.
 //  5. At the end, with every node and index deleted, only the eight tree roots are in use: every other page
 //     is on the free list (no leak), before and after a reopen, and verify is clean.
@@ -48,8 +50,11 @@ final class OperationRun {
     let options: GraphOptions
     var db: GraphDB?
     var tx: WriteTransaction?
-    /// The state of the last acknowledged commit.
+    /// The state readers see: the last acknowledged commit, or an unknown-outcome commit a reopen adopted.
     var committed: ModelGraph
+    /// The state of the last acknowledged commit (a commit that returned): what a power loss may not lose.
+    var acknowledged: ModelGraph
+    var acknowledgedID: UInt64 = 0
     /// `committed` plus the open transaction's mutations.
     var pending: ModelGraph
     /// The state a failed commit would have made, if it reached its commit frame after all (promise 3).
@@ -71,6 +76,7 @@ final class OperationRun {
         options = o
         // The facade stores a name as a names-tree key of 1 + its bytes (998 bytes with 4 KiB pages).
         committed = ModelGraph(nameBytesMax: min(1024, BTree.maxKeyBytes(pageSize: o.pageSize) - 1))
+        acknowledged = committed
         pending = committed
     }
 
@@ -103,10 +109,11 @@ final class OperationRun {
     /// Opens the database on `fs` and checks it against the model (promise 3). An armed fault may strike
     /// during the open or the check (a fault during recovery); then the plan is cleared, a crashed disk
     /// becomes a post-crash image, and the open is tried once more.
-    func openAndCheck(after what: String) {
+    func openAndCheck(after what: String, powerLoss: Bool = false) {
+        var powerLoss = powerLoss
         for attempt in 0..<2 {
             do throws(SombraError) {
-                try openAndCompare(after: what)
+                try openAndCompare(after: what, powerLoss: powerLoss)
                 uncertain = nil
                 pending = committed
                 return
@@ -121,27 +128,36 @@ final class OperationRun {
                 outcome.count("faults-in-recovery")
                 fs.faultPlan = nil
                 faultArmed = false
-                if fs.isCrashed { fs = postCrashImage() }
+                if fs.isCrashed {
+                    fs = postCrashImage()
+                    powerLoss = true
+                }
             }
         }
     }
 
     /// One open and comparison; problems found are recorded, errors are thrown.
-    func openAndCompare(after what: String) throws(SombraError) {
+    func openAndCompare(after what: String, powerLoss: Bool) throws(SombraError) {
         let opened = try GraphDB.open(path: Self.path, options: options, fileSystem: fs)
         note("opened after \(what): files \(fs.paths()) durable \(fs.durablePaths()) pending-dir \(fs.pendingDirectoryEntryCount) dirsyncs \(fs.counters.directorySyncs) (fault fired \(fs.faultHasFired))")
         db = opened
         outcome.count("opens")
         let rt = try opened.beginRead()
         defer { rt.end() }
-        if rt.snapshotID < lastCommitID {
-            problem("after \(what) the snapshot is \(rt.snapshotID), older than acknowledged commit \(lastCommitID)")
+        if rt.snapshotID < acknowledgedID {
+            problem("after \(what) the snapshot is \(rt.snapshotID), older than acknowledged commit \(acknowledgedID)")
             return
         }
         var p = try ModelCheck.compare(rt, committed)
         if !p.isEmpty, let uncertain, try ModelCheck.compare(rt, uncertain).isEmpty {
             committed = uncertain
             outcome.count("uncertain-commits-kept")
+            p = []
+        }
+        if !p.isEmpty, powerLoss, acknowledged != committed, try ModelCheck.compare(rt, acknowledged).isEmpty {
+            // An adopted unknown-outcome commit that never became durable is gone again (invariant 3).
+            committed = acknowledged
+            outcome.count("adopted-commits-lost-at-power-loss")
             p = []
         }
         if let first = p.first {
@@ -199,14 +215,15 @@ final class OperationRun {
         tx?.rollback()
         tx = nil
         pending = committed
-        if fs.isCrashed {
+        let crashed = fs.isCrashed
+        if crashed {
             db = nil  // its deinit's close fails on the crashed disk; nothing reaches the image
             fs = postCrashImage()
         } else {
             try? db?.close()
             db = nil
         }
-        openAndCheck(after: "a fault in \(what)")
+        openAndCheck(after: "a fault in \(what)", powerLoss: crashed)
     }
 
     /// Power loss: the durable bytes only, or a seeded random subset of the unsynced writes.
@@ -227,6 +244,8 @@ final class OperationRun {
             if id <= lastCommitID { problem("commit id \(id) does not follow \(lastCommitID)") }
             lastCommitID = id
             committed = pending
+            acknowledged = pending
+            acknowledgedID = id
             outcome.count("commits")
         } catch {
             tx.rollback()
@@ -293,7 +312,7 @@ final class OperationRun {
         faultArmed = false
         fs = image
         outcome.count("power-losses")
-        openAndCheck(after: "power loss")
+        openAndCheck(after: "power loss", powerLoss: true)
     }
 
     // MARK: The end (promise 5)

@@ -463,6 +463,15 @@ static void op_query(state *s, input *in, int which) {
         }
         break;
     case 6: rc = CALL("sombra_query_all_edges", sombra_query_all_edges(t, OUT(&it, 1))); break;
+    case 13:
+    case 14: {
+        int64_t depth = u8(in) % 8 == 0 ? INT64_MAX : (int64_t)(int8_t)u8(in);
+        a = make_text(s, in, SOMBRA_MAX_NAME_BYTES);
+        rc = which == 13 ? CALL("sombra_query_ancestors", sombra_query_ancestors(t, node, a.p, a.len, depth, OUT(&it, 1)))
+                         : CALL("sombra_query_descendants", sombra_query_descendants(t, node, a.p, a.len, depth, OUT(&it, 1)));
+        break;
+    }
+    case 15: rc = CALL("sombra_query_isolated_nodes", sombra_query_isolated_nodes(t, OUT(&it, 1))); break;
     default: {
         size_t made = names(s, in, list, lens, texts, &count, &null_arrays);
         if (direction == 3) s->must_fail = 1;
@@ -470,8 +479,18 @@ static void op_query(state *s, input *in, int which) {
         const size_t *type_lens = null_arrays ? NULL : lens;
         if (u8(in) % 4 == 0 && !null_arrays) { types = NULL; type_lens = NULL; count = 0; } /* every type */
         else s->must_fail |= names_must_fail;
+        /* Traversal depths: small, negative (refused) or the largest. */
+        int64_t depth = u8(in) % 8 == 0 ? INT64_MAX : (int64_t)(int8_t)u8(in);
+        uint64_t other = pick_id(s, in);
         if (which == 7) {
             rc = CALL("sombra_query_edges", sombra_query_edges(t, node, direction, types, type_lens, count, OUT(&it, 1)));
+        } else if (which == 10) {
+            rc = CALL("sombra_query_bfs", sombra_query_bfs(t, node, direction, types, type_lens, count, depth, OUT(&it, 1)));
+        } else if (which == 11) {
+            rc = CALL("sombra_query_shortest_path",
+                      sombra_query_shortest_path(t, node, other, direction, types, type_lens, count, depth, OUT(&it, 1)));
+        } else if (which == 12) {
+            rc = CALL("sombra_query_k_hop", sombra_query_k_hop(t, node, depth, direction, types, type_lens, count, OUT(&it, 1)));
         } else if (which == 8) {
             rc = CALL("sombra_query_neighbors", sombra_query_neighbors(t, node, direction, types, type_lens, count, OUT(&it, 1)));
         } else {
@@ -538,6 +557,12 @@ static void op_iter(state *s, input *in, int which) {
         if (rc == SOMBRA_OK && (got == 0 || got > capacity)) problem(s, "batch count out of range", rc);
         if (rc == SOMBRA_OK && got <= capacity) id = ids[0];
         free(ids);
+        break;
+    }
+    case 3: {
+        uint64_t depth = SENTINEL;
+        rc = CALL("sombra_iter_depth", sombra_iter_depth(it, OUT(&depth, 1)));
+        untouched_on_failure(s, rc, depth);
         break;
     }
     default: rc = CALL("sombra_iter_free", sombra_iter_free(it)); break;
@@ -663,7 +688,9 @@ static void op_value_calls(state *s, input *in, int which) {
         break;
     }
     case 9: {
-        /* JSON text from the input (possibly invalid, deep, huge numbers, bad escapes). */
+        /* JSON text from the input (possibly invalid, deep, huge numbers, bad escapes). `v` is not an
+         * argument of this call, so a wrong-kind `v` does not make it fail. */
+        s->must_fail = 0;
         size_t n = u8(in) % 48;
         char *json = malloc(n ? n : 1);
         static const char *pieces[] = {"[", "]", "{", "}", "\"a\"", ":", ",", "1e400", "-0.0", "{\"$bytes\":\"QQ==\"}",
@@ -734,7 +761,7 @@ static void op_misc(state *s, input *in, int which) {
     }
 }
 
-enum { OP_COUNT = 64 };
+enum { OP_COUNT = 72 };
 
 static void run_one(state *s, input *in) {
     uint8_t op = u8(in) % OP_COUNT;
@@ -751,10 +778,12 @@ static void run_one(state *s, input *in) {
         else if (op < 34) op_index(s, in, op - 30);
         else if (op < 44) op_query(s, in, op - 34);
         else if (op < 50) op_counts(s, in, op - 44);
-        else if (op < 54) op_iter(s, in, op - 50);
+        else if (op < 54) op_iter(s, in, op == 53 ? 4 : op - 50);
         else if (op < 56) op_make_value(s, in);
         else if (op < 58) op_value_calls(s, in, u8(in) % 11);
-        else op_misc(s, in, op - 58);
+        else if (op < 64) op_misc(s, in, op - 58);
+        else if (op < 70) op_query(s, in, 10 + (op - 64));
+        else op_iter(s, in, 3);
         break;
     }
 }
