@@ -18,13 +18,15 @@ case "$target" in image|wal|ops|cabi) ;; *) echo "unknown target: $target" >&2; 
 root=$(cd "$(dirname "$0")/.." && pwd)
 config=${FUZZ_CONFIG:-debug}
 scratch="$root/Fuzz/.build-fuzz"
-swift build --package-path "$root/Fuzz" --scratch-path "$scratch" -c "$config" --product "fuzz-$target" \
-    -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address 2>&1 \
-    | grep -v -e "Cannot export local symbol" -e "warning:" >&2 || true
-bin="$scratch/$config/fuzz-$target"
-[ -x "$bin" ] || { echo "build failed: $bin" >&2; exit 1; }
 work="$root/Fuzz/.fuzz-work/$target"
 mkdir -p "$work/corpus" "$work/artifacts"
+if ! swift build --package-path "$root/Fuzz" --scratch-path "$scratch" -c "$config" --product "fuzz-$target" \
+    -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address >"$work/build.log" 2>&1; then
+    grep -v "Cannot export local symbol" "$work/build.log" | tail -40 >&2
+    echo "build failed (full log: $work/build.log)" >&2
+    exit 1
+fi
+bin="$scratch/$config/fuzz-$target"
 log="$work/last-run.log"
 before=$(ls "$work/artifacts" | wc -l)
 # Swift's backtracer would trip the sanitizer on a crash; libFuzzer reports crashes itself.

@@ -1,8 +1,8 @@
 // BaseImages: small valid databases (and logs) made by the engine itself, which the image and log fuzzers
 // mutate. Layer: SombraFuzzHarness.
 //
-// The bytes of a freshly built database are not reproducible (a random database id and log salt, and
-// name ids and cell order that follow Swift's per-process hash order), so the bases are built once and
+// Two builds of the same graph did not give the same bytes (a random database id and log salt, and orders
+// that follow Swift's per-process hashing where dictionaries are iterated), so the bases are built once and
 // committed as files under Fuzz/Bases/ (`fuzz-image --make-bases Fuzz/Bases`); corpus inputs that patch a
 // base then mean the same thing on every run. The graph they hold is reproducible, and is rebuilt in
 // memory to check them.

@@ -1,6 +1,6 @@
 // CABICorpusReplayTests: the C ABI fuzz corpus (Fuzz/Corpus/cabi) replayed through the C harness
-// (Fuzz/Sources/CABIFuzz/cabi_fuzz.c), compiled with gcc and -DSOMBRA_FUZZ_REPLAY_MAIN against the
-// libsombra.so of this build directory. Linux only (gcc, /proc/self/exe).
+// (Fuzz/Sources/CABIFuzz/cabi_fuzz.c and cabi_replay_main.c), compiled with gcc and
+// -DSOMBRA_FUZZ_REPLAY_MAIN against the libsombra.so of this build directory. Linux only (gcc, /proc/self/exe).
 //
 // Invariants:
 //  1. The library under test is the one beside the test executable (built with `swift build --product
@@ -53,7 +53,7 @@ struct CABICorpusReplayTests {
         let cc = try Self.run("/usr/bin/env", [
             "gcc", "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", "-DSOMBRA_FUZZ_REPLAY_MAIN",
             "-I", root + "/Sources/SombraCABI/include", "-I", root + "/Fuzz/Sources/CABIFuzz/include",
-            root + "/Fuzz/Sources/CABIFuzz/cabi_fuzz.c", "-L", bin, "-lsombra", "-lm", "-Wl,-rpath," + bin, "-o", exe,
+            root + "/Fuzz/Sources/CABIFuzz/cabi_fuzz.c", root + "/Fuzz/Sources/CABIFuzz/cabi_replay_main.c", "-L", bin, "-lsombra", "-lm", "-Wl,-rpath," + bin, "-o", exe,
         ])
         try #require(cc.status == 0, "gcc failed:\n\(cc.output)")
         let files = Corpus.files(.cabi)

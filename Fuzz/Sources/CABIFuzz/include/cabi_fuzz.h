@@ -16,4 +16,7 @@ const char *sombra_fuzz_cabi_problem(void);
 /* Calls made since the process started (a figure for reports). */
 uint64_t sombra_fuzz_cabi_calls(void);
 
+/* Removes the scratch directory the harness made for its database. */
+void sombra_fuzz_cabi_cleanup(void);
+
 #endif
