@@ -21,19 +21,7 @@ extension WriteTransaction {
         _ = try encodeChecked(try NodeRecord(labels: plannedLabels, properties: plannedProperties))
         return try mutate { () throws(SombraError) -> NodeID in
             let id = NodeID(try nextID(Counter.nextNode))
-            var labelIDs: [UInt32] = []
-            for l in labels { labelIDs.append(try intern(l, "label")) }
-            var props: [Property] = []
-            for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
-            let record = try NodeRecord(labels: labelIDs, properties: props)
-            try checkIndexable(record)
-            try t.nodes.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
-            for l in record.labels {
-                try t.labels.put(GraphKeys.label(l, id.rawValue), [], in: pageTx)
-                try catalogAdd(GraphKeys.labelCount(l), 1)
-            }
-            try applyIndexChanges(id, old: nil, new: record)
-            try catalogAdd(GraphKeys.counter(Counter.nodeCount), 1)
+            try writeNewNode(id, labels: labels, properties: properties)
             return id
         }
     }
@@ -156,15 +144,7 @@ extension WriteTransaction {
                                              properties: plannedProperties))
         return try mutate { () throws(SombraError) -> EdgeID in
             let id = EdgeID(try nextID(Counter.nextEdge))
-            let typeID = try intern(type, "edge type")
-            var props: [Property] = []
-            for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
-            let record = try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props)
-            try t.edges.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
-            try t.outEdges.put(GraphKeys.adjacency(source.rawValue, typeID, target.rawValue, id.rawValue), [], in: pageTx)
-            try t.inEdges.put(GraphKeys.adjacency(target.rawValue, typeID, source.rawValue, id.rawValue), [], in: pageTx)
-            try catalogAdd(GraphKeys.typeCount(typeID), 1)
-            try catalogAdd(GraphKeys.counter(Counter.edgeCount), 1)
+            try writeNewEdge(id, from: source, to: target, type: type, properties: properties)
             return id
         }
     }
@@ -212,6 +192,39 @@ extension WriteTransaction {
         _ = try t.edges.remove(GraphKeys.id(edge.rawValue), in: pageTx)
         try catalogAdd(GraphKeys.typeCount(r.type), -1)
         try catalogAdd(GraphKeys.counter(Counter.edgeCount), -1)
+    }
+
+    // MARK: Writing new records (inside a mutation; shared by the public and the keep-id paths)
+
+    /// Interns the names, writes the node record, its label entries, its index entries and its counts.
+    func writeNewNode(_ id: NodeID, labels: [String], properties: [String: Value]) throws(SombraError) {
+        var labelIDs: [UInt32] = []
+        for l in labels { labelIDs.append(try intern(l, "label")) }
+        var props: [Property] = []
+        for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
+        let record = try NodeRecord(labels: labelIDs, properties: props)
+        try checkIndexable(record)
+        try t.nodes.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
+        for l in record.labels {
+            try t.labels.put(GraphKeys.label(l, id.rawValue), [], in: pageTx)
+            try catalogAdd(GraphKeys.labelCount(l), 1)
+        }
+        try applyIndexChanges(id, old: nil, new: record)
+        try catalogAdd(GraphKeys.counter(Counter.nodeCount), 1)
+    }
+
+    /// Interns the names, writes the edge record, both adjacency entries and its counts.
+    func writeNewEdge(_ id: EdgeID, from source: NodeID, to target: NodeID, type: String,
+                      properties: [String: Value]) throws(SombraError) {
+        let typeID = try intern(type, "edge type")
+        var props: [Property] = []
+        for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
+        let record = try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props)
+        try t.edges.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
+        try t.outEdges.put(GraphKeys.adjacency(source.rawValue, typeID, target.rawValue, id.rawValue), [], in: pageTx)
+        try t.inEdges.put(GraphKeys.adjacency(target.rawValue, typeID, source.rawValue, id.rawValue), [], in: pageTx)
+        try catalogAdd(GraphKeys.typeCount(typeID), 1)
+        try catalogAdd(GraphKeys.counter(Counter.edgeCount), 1)
     }
 
     // MARK: Checks before mutating

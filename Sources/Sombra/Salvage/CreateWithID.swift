@@ -23,19 +23,7 @@ extension WriteTransaction {
         try precheck(properties)
         try precheckIndexable(labels: labels, properties: properties)
         try mutate { () throws(SombraError) in
-            var labelIDs: [UInt32] = []
-            for l in labels { labelIDs.append(try intern(l, "label")) }
-            var props: [Property] = []
-            for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
-            let record = try NodeRecord(labels: labelIDs, properties: props)
-            try checkIndexable(record)
-            try t.nodes.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
-            for l in record.labels {
-                try t.labels.put(GraphKeys.label(l, id.rawValue), [], in: pageTx)
-                try catalogAdd(GraphKeys.labelCount(l), 1)
-            }
-            try applyIndexChanges(id, old: nil, new: record)
-            try catalogAdd(GraphKeys.counter(Counter.nodeCount), 1)
+            try writeNewNode(id, labels: labels, properties: properties)
             try raiseCounter(Counter.nextNode, above: id.rawValue)
         }
     }
@@ -51,15 +39,7 @@ extension WriteTransaction {
         guard try nodeExists(source) else { throw .nodeNotFound(source.rawValue) }
         guard try nodeExists(target) else { throw .nodeNotFound(target.rawValue) }
         try mutate { () throws(SombraError) in
-            let typeID = try intern(type, "edge type")
-            var props: [Property] = []
-            for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
-            let record = try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props)
-            try t.edges.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
-            try t.outEdges.put(GraphKeys.adjacency(source.rawValue, typeID, target.rawValue, id.rawValue), [], in: pageTx)
-            try t.inEdges.put(GraphKeys.adjacency(target.rawValue, typeID, source.rawValue, id.rawValue), [], in: pageTx)
-            try catalogAdd(GraphKeys.typeCount(typeID), 1)
-            try catalogAdd(GraphKeys.counter(Counter.edgeCount), 1)
+            try writeNewEdge(id, from: source, to: target, type: type, properties: properties)
             try raiseCounter(Counter.nextEdge, above: id.rawValue)
         }
     }
