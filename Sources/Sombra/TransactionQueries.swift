@@ -61,11 +61,10 @@ extension Transaction {
     public func nodes(withLabel label: String) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
         guard let trees, let labelID = try existingID(label) else { return .empty(self) }
-        var scan = trees.labels.scan(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
+        var walk = trees.labels.walk(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
         return NodeIDCursor(self) { () throws(SombraError) -> NodeID? in
-            guard let (k, _) = try scan.next() else { return nil }
-            guard let id = GraphKeys.readID(k, at: 4) else { throw .corruptPage(page: trees.labels.root.rawValue, reason: "bad label key") }
-            return NodeID(id)
+            guard let (run, i) = try walk.next() else { return nil }
+            return NodeID(try run.pageBytes.loadBE(UInt64.self, at: run.fixedKeyStart(i, count: 12) + 4))
         }
     }
 
@@ -109,13 +108,11 @@ extension Transaction {
             return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
         }
         let (prefix, exact) = try GraphKeys.propertyPrefix(index, value)
-        var scan = trees.properties.scan(.prefix(prefix), in: pages)
+        var walk = trees.properties.walk(.prefix(prefix), in: pages)
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let (key, v) = try scan.next() {
-                guard let id = GraphKeys.readID(key, at: key.count - 8) else {
-                    throw .corruptPage(page: trees.properties.root.rawValue, reason: "bad property index key")
-                }
-                if exact && v.isEmpty { return NodeID(id) }
+            while let (run, i) = try walk.next() {
+                let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
+                if exact, try run.hasEmptyValue(i) { return NodeID(id) }
                 if let p = try nodeRecord(NodeID(id))?.property(for: k), Value.totalOrder(p, value) == 0 { return NodeID(id) }
             }
             return nil
@@ -149,13 +146,11 @@ extension Transaction {
                 upper = .excluded(p)
             }
         }
-        var scan = trees.properties.scan(KeyRange(lower: lower, upper: upper), in: pages)
+        var walk = trees.properties.walk(KeyRange(lower: lower, upper: upper), in: pages)
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let (key, v) = try scan.next() {
-                guard let id = GraphKeys.readID(key, at: key.count - 8) else {
-                    throw .corruptPage(page: trees.properties.root.rawValue, reason: "bad property index key")
-                }
-                if boundsExact && v.isEmpty { return NodeID(id) }
+            while let (run, i) = try walk.next() {
+                let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
+                if boundsExact, try run.hasEmptyValue(i) { return NodeID(id) }
                 if let p = try nodeRecord(NodeID(id))?.property(for: k), range.contains(p) { return NodeID(id) }
             }
             return nil
@@ -165,10 +160,10 @@ extension Transaction {
     /// The unindexed path: every node with the label, filtered by its record.
     func scanByProperty(labelID: UInt32, keyID: UInt32, _ matches: @escaping (Value) -> Bool) throws(SombraError) -> NodeIDCursor {
         guard let trees else { return .empty(self) }
-        var scan = trees.labels.scan(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
+        var walk = trees.labels.walk(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let (k, _) = try scan.next() {
-                guard let id = GraphKeys.readID(k, at: 4) else { throw .corruptPage(page: trees.labels.root.rawValue, reason: "bad label key") }
+            while let (run, i) = try walk.next() {
+                let id = try run.pageBytes.loadBE(UInt64.self, at: run.fixedKeyStart(i, count: 12) + 4)
                 if let v = try nodeRecord(NodeID(id))?.property(for: keyID), v.isIndexable, matches(v) { return NodeID(id) }
             }
             return nil
@@ -185,30 +180,18 @@ extension Transaction {
         return Array(Set(ids)).sorted()
     }
 
+    /// The adjacency entries of `node` in one direction, read in place.
+    func adjacencyWalk(_ node: NodeID, outgoing: Bool, types: [UInt32]?) -> AdjacencyWalk? {
+        guard let trees else { return nil }
+        return AdjacencyWalk(tree: outgoing ? trees.outEdges : trees.inEdges, node: node.rawValue, types: types, reader: pages)
+    }
+
     /// Raw adjacency entries (this end, type, other end, edge) of one direction.
     func adjacencyCursor(_ node: NodeID, outgoing: Bool, types: [UInt32]?) -> () throws(SombraError) -> (UInt64, UInt32, UInt64, UInt64)? {
-        guard let trees else { return { () throws(SombraError) in nil } }
-        let tree = outgoing ? trees.outEdges : trees.inEdges
-        let prefixes: [[UInt8]] = types.map { $0.map { GraphKeys.adjacencyPrefix(node.rawValue, type: $0) } }
-            ?? [GraphKeys.adjacencyPrefix(node.rawValue)]
-        var i = 0
-        var scan: BTreeScan? = nil
-        let reader = pages
+        var walk = adjacencyWalk(node, outgoing: outgoing, types: types)
         return { () throws(SombraError) -> (UInt64, UInt32, UInt64, UInt64)? in
-            while true {
-                if scan == nil {
-                    guard i < prefixes.count else { return nil }
-                    scan = tree.scan(.prefix(prefixes[i]), in: reader)
-                    i += 1
-                }
-                if let (k, _) = try scan!.next() {
-                    guard let parsed = GraphKeys.parseAdjacency(k) else {
-                        throw .corruptPage(page: tree.root.rawValue, reason: "bad adjacency key")
-                    }
-                    return parsed
-                }
-                scan = nil
-            }
+            guard let e = try walk?.next() else { return nil }
+            return (e.this, e.type, e.other, e.edge)
         }
     }
 
@@ -217,25 +200,10 @@ extension Transaction {
         try checkUsable()
         let ids = try typeIDs(types)
         if let ids, ids.isEmpty { return .empty(self) }
-        var out = direction == .incoming ? nil : adjacencyCursor(node, outgoing: true, types: ids)
-        var inc = direction == .outgoing ? nil : adjacencyCursor(node, outgoing: false, types: ids)
-        let skipSelfLoopsOnIncoming = direction == .both
-        return EdgeCursor(self) { [self] () throws(SombraError) -> EdgeRef? in
-            if let o = out {
-                if let (a, t, b, e) = try o() {
-                    return EdgeRef(id: EdgeID(e), source: NodeID(a), target: NodeID(b), type: try name(t))
-                }
-                out = nil
-            }
-            if let i = inc {
-                while let (a, t, b, e) = try i() {
-                    if skipSelfLoopsOnIncoming && a == b { continue }
-                    return EdgeRef(id: EdgeID(e), source: NodeID(b), target: NodeID(a), type: try name(t))
-                }
-                inc = nil
-            }
-            return nil
-        }
+        var walk = EdgeWalk(outgoing: direction == .incoming ? nil : adjacencyWalk(node, outgoing: true, types: ids),
+                            incoming: direction == .outgoing ? nil : adjacencyWalk(node, outgoing: false, types: ids),
+                            skipSelfLoopsOnIncoming: direction == .both)
+        return EdgeCursor(self) { [self] () throws(SombraError) -> EdgeRef? in try walk.next(names: self) }
     }
 
     /// Distinct neighbours of `node`, in the order their edges are found.
@@ -248,9 +216,9 @@ extension Transaction {
         for outgoing in [true, false] {
             if outgoing && direction == .incoming { continue }
             if !outgoing && direction == .outgoing { continue }
-            let next = adjacencyCursor(node, outgoing: outgoing, types: ids)
-            while let (_, _, other, _) = try next() {
-                if seen.insert(other).inserted { out.append(NodeID(other)) }
+            guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { continue }
+            while let e = try walk.next() {
+                if seen.insert(e.other).inserted { out.append(NodeID(e.other)) }
             }
         }
         return out

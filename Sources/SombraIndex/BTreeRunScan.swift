@@ -1,0 +1,265 @@
+// BTreeRunScan: forward iteration over a key range one leaf run at a time, reading keys in place.
+// Layer: SombraIndex. The read path of the graph's hot queries (neighbours, label and property scans):
+// one descent per range, then each leaf's in-range cells as a `BTreeRun` whose keys are read straight
+// from the page bytes, so a scan allocates nothing per entry.
+//
+// Invariants:
+//  1. Runs come in key order, each a non-empty range of cells of one leaf, together exactly the keys of the
+//     range at the time each leaf was read; after `nextRun()` returns nil it keeps returning nil.
+//  2. A run holds its leaf's bytes by value: it stays readable (and unchanged) whatever the transaction
+//     writes afterwards. `isStale` says the tree changed since the last run was read; the caller then
+//     repositions after the last key it consumed (`BTreeEntryWalk` does this) and sees the new tree.
+//  3. Descents check depth and cycles against the path, and a walk across leaves visits at most
+//     `pageCount` pages per call, so a corrupt file throws `.corruptPage` and never loops.
+import SombraFormat
+import SombraStorage
+
+/// Some consecutive in-range cells of one leaf.
+package struct BTreeRun {
+    let view: NodeView
+    package let cells: Range<Int>
+
+    package var page: PageID { view.page }
+
+    /// Length of the key of cell `i`.
+    package func keyCount(_ i: Int) throws(SombraError) -> Int { try view.keyLocation(i).count }
+
+    /// The page bytes the run's keys live in (for reading fields at a `fixedKeyStart`).
+    package var pageBytes: [UInt8] { view.bytes }
+
+    /// Where the key of cell `i` starts in `pageBytes`, checked to be exactly `count` bytes long.
+    @inline(__always)
+    package func fixedKeyStart(_ i: Int, count: Int) throws(SombraError) -> Int {
+        let location = try view.keyLocation(i)
+        guard location.count == count else {
+            throw view.corrupt("key of cell \(i) is \(location.count) bytes, expected \(count)")
+        }
+        return location.start
+    }
+
+    /// A copy of the key of cell `i`.
+    package func key(_ i: Int) throws(SombraError) -> [UInt8] { Array(try view.key(at: i)) }
+
+    /// The big-endian integer at `offset` in the key of cell `i`; throws `.corruptPage` if the key is shorter.
+    @inline(__always)
+    package func keyBE<T: FixedWidthInteger>(_: T.Type, _ i: Int, at offset: Int) throws(SombraError) -> T {
+        let location = try view.keyLocation(i)
+        guard offset >= 0, offset <= location.count - MemoryLayout<T>.size else {
+            throw view.corrupt("key of cell \(i) (\(location.count) bytes) is too short for a field at \(offset)")
+        }
+        return view.bytes.loadBE(T.self, at: location.start + offset)
+    }
+
+    /// Whether cell `i` has an empty inline value (no overflow page is read).
+    package func hasEmptyValue(_ i: Int) throws(SombraError) -> Bool {
+        let cell = try view.leafCell(at: i)
+        return !cell.isOverflow && cell.valueLength == 0
+    }
+
+    /// The value of cell `i` (overflow pages are read and inflated as needed).
+    package func value(_ i: Int, in r: any PageReader) throws(SombraError) -> [UInt8] {
+        try BTree.readValue(view, i, in: r)
+    }
+}
+
+package struct BTreeRunScan {
+    private struct Frame {
+        var view: NodeView
+        var index: Int
+    }
+
+    private enum Phase { case unstarted, positioned, lastRun, finished }
+
+    package let tree: BTree
+    let reader: any PageReader
+    private var lower: KeyBound
+    private let upper: KeyBound
+    private let originalLower: KeyBound
+    private var frames: [Frame] = []
+    private var phase = Phase.unstarted
+    private var observedChange: UInt64 = 0
+
+    package init(tree: BTree, range: KeyRange, reader: any PageReader) {
+        self.tree = tree
+        self.reader = reader
+        lower = range.lower
+        originalLower = range.lower
+        upper = range.upper
+    }
+
+    /// True when the tree changed (in this write transaction) since the last run was read.
+    package var isStale: Bool {
+        (phase == .positioned || phase == .lastRun) && reader.changeCounter != observedChange
+    }
+
+    /// Continues after `key` (the last key the caller consumed), reading the tree afresh.
+    package mutating func reposition(after key: [UInt8]) {
+        lower = .excluded(key)
+        phase = .unstarted
+    }
+
+    /// Starts again from the range's lower bound, reading the tree afresh.
+    package mutating func restart() {
+        lower = originalLower
+        phase = .unstarted
+    }
+
+    /// The next non-empty run of in-range cells, or nil at the end of the range.
+    package mutating func nextRun() throws(SombraError) -> BTreeRun? {
+        switch phase {
+        case .finished: return nil
+        case .lastRun:
+            phase = .finished
+            frames.removeAll(keepingCapacity: true)
+            return nil
+        case .unstarted:
+            try positionAtLower()
+            phase = .positioned
+        case .positioned:
+            break
+        }
+        var leavesVisited: UInt64 = 0
+        while true {
+            let top = frames[frames.count - 1]
+            let leaf = top.view
+            let start = top.index
+            if start >= leaf.cellCount {
+                leavesVisited += 1
+                guard leavesVisited < reader.pageCount else {
+                    throw .corruptPage(page: tree.root.rawValue, reason: "leaf walk visited more leaves than the file has pages")
+                }
+                guard try moveToNextLeaf() else {
+                    phase = .finished
+                    frames.removeAll(keepingCapacity: true)
+                    return nil
+                }
+                continue
+            }
+            let end = try endOfRange(in: leaf, from: start)
+            observedChange = reader.changeCounter
+            if end < leaf.cellCount {
+                phase = .lastRun
+            } else {
+                frames[frames.count - 1].index = leaf.cellCount
+            }
+            guard end > start else {
+                phase = .finished
+                frames.removeAll(keepingCapacity: true)
+                return nil
+            }
+            return BTreeRun(view: leaf, cells: start..<end)
+        }
+    }
+
+    // MARK: - Positioning
+
+    /// Fills the path from the root to the leaf holding the lower bound; the leaf index is the first cell in range.
+    private mutating func positionAtLower() throws(SombraError) {
+        frames.removeAll(keepingCapacity: true)
+        var view = try reader.btreeNode(tree.root)
+        while !view.isLeaf {
+            let index: Int
+            switch lower {
+            case .unbounded: index = 0
+            case .included(let key), .excluded(let key): index = try view.upperBound(key)
+            }
+            frames.append(Frame(view: view, index: index))
+            view = try descend(into: view.child(at: index))
+        }
+        let index: Int
+        switch lower {
+        case .unbounded: index = 0
+        case .included(let key): index = try view.lowerBound(key).index
+        case .excluded(let key):
+            let (i, found) = try view.lowerBound(key)
+            index = found ? i + 1 : i
+        }
+        frames.append(Frame(view: view, index: index))
+    }
+
+    /// Reads `child` for the path, checking depth and cycles against the frames above it.
+    private func descend(into child: PageID) throws(SombraError) -> NodeView {
+        let parent = frames[frames.count - 1].view.page
+        try BTree.checkDescent(into: child, from: parent, path: frames.lazy.map { $0.view.page })
+        return try reader.btreeNode(child)
+    }
+
+    /// Moves to the first cell of the next leaf; false after the last leaf.
+    private mutating func moveToNextLeaf() throws(SombraError) -> Bool {
+        frames.removeLast()
+        while let top = frames.last, top.index >= top.view.cellCount { frames.removeLast() }
+        guard !frames.isEmpty else { return false }
+        frames[frames.count - 1].index += 1
+        while true {
+            let top = frames[frames.count - 1]
+            let view = try descend(into: top.view.child(at: top.index))
+            if view.isLeaf {
+                frames.append(Frame(view: view, index: 0))
+                return true
+            }
+            frames.append(Frame(view: view, index: 0))
+        }
+    }
+
+    /// The first cell at or after `start` that lies above the upper bound (or the cell count).
+    private func endOfRange(in leaf: NodeView, from start: Int) throws(SombraError) -> Int {
+        let end: Int
+        switch upper {
+        case .unbounded: return leaf.cellCount
+        case .excluded(let key):
+            // Fast path: the leaf's last key is below the bound, so the whole rest is in range.
+            if try leaf.compareKey(at: leaf.cellCount - 1, with: key) < 0 { return leaf.cellCount }
+            end = try leaf.lowerBound(key).index
+        case .included(let key):
+            if try leaf.compareKey(at: leaf.cellCount - 1, with: key) <= 0 { return leaf.cellCount }
+            end = try leaf.upperBound(key)
+        }
+        return max(end, start)
+    }
+}
+
+/// Entries of a range one at a time, as (run, cell) positions read in place. When the tree changes under
+/// the walk (a write transaction writing while it iterates), it continues after the last entry it returned.
+package struct BTreeEntryWalk {
+    private var scan: BTreeRunScan
+    private var run: BTreeRun? = nil
+    private var position = 0
+    private var lastRun: BTreeRun? = nil
+    private var lastIndex = 0
+
+    package init(tree: BTree, range: KeyRange, reader: any PageReader) {
+        scan = BTreeRunScan(tree: tree, range: range, reader: reader)
+    }
+
+    package mutating func next() throws(SombraError) -> (run: BTreeRun, index: Int)? {
+        while true {
+            if scan.isStale {
+                if let lastRun { scan.reposition(after: try lastRun.key(lastIndex)) } else { scan.restart() }
+                run = nil
+            }
+            if let current = run, position < current.cells.upperBound {
+                let index = position
+                position += 1
+                lastRun = current
+                lastIndex = index
+                return (current, index)
+            }
+            guard let fresh = try scan.nextRun() else {
+                run = nil
+                return nil
+            }
+            run = fresh
+            position = fresh.cells.lowerBound
+        }
+    }
+}
+
+extension BTree {
+    package func runs(_ range: KeyRange, in r: any PageReader) -> BTreeRunScan {
+        BTreeRunScan(tree: self, range: range, reader: r)
+    }
+
+    package func walk(_ range: KeyRange, in r: any PageReader) -> BTreeEntryWalk {
+        BTreeEntryWalk(tree: self, range: range, reader: r)
+    }
+}
