@@ -36,16 +36,44 @@ public enum Direction: String, Sendable, CaseIterable {
 public struct Node: Sendable, Equatable, CustomStringConvertible {
     public let id: NodeID
     public var labels: [String]
-    public var properties: [String: Value]
+    /// The properties as stored, one entry per key (a node read from the database lists them in the
+    /// order of their interned key ids). Reading one property by `node[key]` searches this list, which
+    /// for the handful of properties a node has is faster than building and probing a dictionary.
+    public private(set) var propertyList: [(key: String, value: Value)]
 
     public init(id: NodeID, labels: [String], properties: [String: Value]) {
         self.id = id
-        self.labels = labels.sorted()
-        self.properties = properties
+        self.labels = labels.count > 1 ? labels.sorted() : labels
+        self.propertyList = properties.map { (key: $0.key, value: $0.value) }
     }
 
-    public subscript(key: String) -> Value? { properties[key] }
-    public var description: String { "(\(id):\(labels.joined(separator: ":")) \(properties))" }
+    /// A node read from a record: `propertyList` has distinct keys.
+    init(id: NodeID, labels: [String], propertyList: [(key: String, value: Value)]) {
+        self.id = id
+        self.labels = labels.count > 1 ? labels.sorted() : labels
+        self.propertyList = propertyList
+    }
+
+    /// Every property as a dictionary (built on each call).
+    public var properties: [String: Value] {
+        get { Dictionary(propertyList, uniquingKeysWith: { _, last in last }) }
+        set { propertyList = newValue.map { (key: $0.key, value: $0.value) } }
+    }
+
+    public subscript(key: String) -> Value? {
+        for p in propertyList where p.key == key { return p.value }
+        return nil
+    }
+
+    public static func == (a: Node, b: Node) -> Bool {
+        a.id == b.id && a.labels == b.labels && a.properties == b.properties
+    }
+
+    /// `(n7:Person {age: 7, name: "Ada"})`, properties sorted by key so equal nodes print alike.
+    public var description: String {
+        let props = propertyList.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        return "(\(id):\(labels.joined(separator: ":")) {\(props)})"
+    }
 }
 
 public struct Edge: Sendable, Equatable, CustomStringConvertible {

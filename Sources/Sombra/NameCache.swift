@@ -7,6 +7,9 @@
 //  2. Names are looked up by their UTF-8 bytes (NameKey), as the names tree stores them: two names that
 //     are canonically equivalent but differ in bytes ("\u{E9}" and "e\u{301}", equal as Swift Strings)
 //     are two names with two ids.
+//  3. Ids below `denseIDLimit` (all of them in practice: ids are handed out from 1 upward) are found by
+//     array index, without hashing; larger ids (only a damaged or hostile file has them) use a dictionary,
+//     so an id read from disk never sizes an allocation.
 import Synchronization
 
 /// A name as its UTF-8 bytes (invariant 2): the dictionary key for name lookups.
@@ -16,27 +19,42 @@ struct NameKey: Hashable, Sendable {
 }
 
 final class NameCache: Sendable {
+    static let denseIDLimit: UInt32 = 1 << 16
+
     private struct Maps {
-        var byID: [UInt32: String] = [:]
+        var byDenseID: [String?] = []
+        var bySparseID: [UInt32: String] = [:]
         var byName: [NameKey: UInt32] = [:]
+
+        func name(_ id: UInt32) -> String? {
+            guard id < NameCache.denseIDLimit else { return bySparseID[id] }
+            return Int(id) < byDenseID.count ? byDenseID[Int(id)] : nil
+        }
+
+        mutating func add(_ name: String, _ id: UInt32) {
+            if id < NameCache.denseIDLimit {
+                if Int(id) >= byDenseID.count { byDenseID.append(contentsOf: repeatElement(nil, count: Int(id) + 1 - byDenseID.count)) }
+                byDenseID[Int(id)] = name
+            } else {
+                bySparseID[id] = name
+            }
+            byName[NameKey(name)] = id
+        }
     }
     private let maps = Mutex(Maps())
 
-    func name(for id: UInt32) -> String? { maps.withLock { $0.byID[id] } }
+    func name(for id: UInt32) -> String? { maps.withLock { $0.name(id) } }
     func id(for name: String) -> UInt32? { maps.withLock { $0.byName[NameKey(name)] } }
 
     func add(_ name: String, _ id: UInt32) {
-        maps.withLock { m in
-            m.byID[id] = name
-            m.byName[NameKey(name)] = id
-        }
+        maps.withLock { $0.add(name, id) }
     }
 
     /// Adds names by id (a writer's new names after its commit).
     func add(_ entries: [UInt32: String]) {
         guard !entries.isEmpty else { return }
         maps.withLock { m in
-            for (i, n) in entries { m.byID[i] = n; m.byName[NameKey(n)] = i }
+            for (i, n) in entries { m.add(n, i) }
         }
     }
 }

@@ -30,6 +30,9 @@ public class Transaction {
     func uncommittedName(_ id: UInt32) -> String? { nil }
     func uncommittedID(_ name: String) -> UInt32? { nil }
     var publishesNamesToCache: Bool { true }
+    /// True when nothing can change what this transaction reads (a read transaction), so scans may
+    /// read ahead a whole leaf at a time.
+    var readsFixedSnapshot: Bool { true }
 
     func checkUsable() throws(SombraError) {
         guard isActive else { throw .transactionEnded }
@@ -62,19 +65,18 @@ public class Transaction {
 
     func nodeRecord(_ id: NodeID) throws(SombraError) -> NodeRecord? {
         try checkUsable()
-        guard let trees, let bytes = try trees.nodes.get(GraphKeys.id(id.rawValue), in: pages) else { return nil }
+        guard let trees, let bytes = try trees.nodes.getSlice(GraphKeys.id(id.rawValue), in: pages) else { return nil }
         return try NodeRecord.decode(bytes, page: trees.nodes.root)
     }
 
     func edgeRecord(_ id: EdgeID) throws(SombraError) -> EdgeRecord? {
         try checkUsable()
-        guard let trees, let bytes = try trees.edges.get(GraphKeys.id(id.rawValue), in: pages) else { return nil }
+        guard let trees, let bytes = try trees.edges.getSlice(GraphKeys.id(id.rawValue), in: pages) else { return nil }
         return try EdgeRecord.decode(bytes, page: trees.edges.root)
     }
 
     func properties(_ list: [Property]) throws(SombraError) -> [String: Value] {
-        var out: [String: Value] = [:]
-        out.reserveCapacity(list.count)
+        var out = [String: Value](minimumCapacity: list.count)
         for p in list { out[try name(p.key)] = p.value }
         return out
     }
@@ -83,7 +85,10 @@ public class Transaction {
         var labels: [String] = []
         labels.reserveCapacity(r.labels.count)
         for l in r.labels { labels.append(try name(l)) }
-        return Node(id: id, labels: labels, properties: try properties(r.properties))
+        var list: [(key: String, value: Value)] = []
+        list.reserveCapacity(r.properties.count)
+        for p in r.properties { list.append((key: try name(p.key), value: p.value)) }
+        return Node(id: id, labels: labels, propertyList: list)
     }
 
     func makeEdge(_ id: EdgeID, _ r: EdgeRecord) throws(SombraError) -> Edge {

@@ -61,11 +61,22 @@ extension Transaction {
     public func nodes(withLabel label: String) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
         guard let trees, let labelID = try existingID(label) else { return .empty(self) }
-        var walk = trees.labels.walk(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
-        return NodeIDCursor(self) { () throws(SombraError) -> NodeID? in
-            guard let (run, i) = try walk.next() else { return nil }
-            return NodeID(try run.pageBytes.loadBE(UInt64.self, at: run.fixedKeyStart(i, count: 12) + 4))
+        let range = KeyRange.prefix(GraphKeys.labelPrefix(labelID))
+        guard readsFixedSnapshot else {
+            var walk = trees.labels.walk(range, in: pages)
+            return NodeIDCursor(self) { () throws(SombraError) -> NodeID? in
+                guard let (run, i) = try walk.next() else { return nil }
+                return NodeID(try run.pageBytes.loadBE(UInt64.self, at: run.fixedKeyStart(i, count: 12) + 4))
+            }
         }
+        // A fixed snapshot: a whole leaf run at a time.
+        var runs = trees.labels.runs(range, in: pages)
+        return NodeIDCursor(self, batches: { (ids: inout [NodeID]) throws(SombraError) in
+            guard let run = try runs.nextRun() else { return }
+            let bytes = run.pageBytes
+            ids.reserveCapacity(ids.count + run.cells.count)
+            for i in run.cells { ids.append(NodeID(bytes.loadBE(UInt64.self, at: try run.fixedKeyStart(i, count: 12) + 4))) }
+        })
     }
 
     // MARK: Properties
@@ -211,6 +222,8 @@ extension Transaction {
         try checkUsable()
         let ids = try typeIDs(types)
         if let ids, ids.isEmpty { return [] }
+        // Short lists are deduplicated by a linear search (no hashing); past `setThreshold` a set takes over.
+        let setThreshold = 32
         var seen = Set<UInt64>()
         var out: [NodeID] = []
         for outgoing in [true, false] {
@@ -218,7 +231,13 @@ extension Transaction {
             if !outgoing && direction == .outgoing { continue }
             guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { continue }
             while let e = try walk.next() {
-                if seen.insert(e.other).inserted { out.append(NodeID(e.other)) }
+                if out.count < setThreshold {
+                    if out.contains(NodeID(e.other)) { continue }
+                    out.append(NodeID(e.other))
+                    if out.count == setThreshold { seen = Set(out.lazy.map(\.rawValue)) }
+                } else if seen.insert(e.other).inserted {
+                    out.append(NodeID(e.other))
+                }
             }
         }
         return out

@@ -35,6 +35,7 @@ public final class WriteTransaction: Transaction {
     override func uncommittedName(_ id: UInt32) -> String? { newNamesByID[id] }
     override func uncommittedID(_ name: String) -> UInt32? { newNames[NameKey(name)] }
     override var publishesNamesToCache: Bool { false }
+    override var readsFixedSnapshot: Bool { false }
 
     var t: GraphTrees {
         // Invariant: a write transaction always has its trees (created in init when missing).

@@ -143,10 +143,15 @@ public struct ByteReader: Sendable {
     /// Reads `count` bytes that must be valid UTF-8.
     public mutating func readUTF8(count: Int, _ what: String) throws(SombraError) -> String {
         let start = offset
-        let bytes = try readBytes(count: count)
-        guard let string = String(validating: bytes, as: UTF8.self) else {
+        guard count >= 0, count <= remainingCount else {
+            throw corrupt("need \(count) bytes at offset \(offset), \(remainingCount) left")
+        }
+        // Validated straight from the stored bytes: no intermediate array.
+        let decoded = String(validating: storage[position..<(position + count)], as: UTF8.self)
+        guard let string = decoded else {
             throw corrupt("\(what) at offset \(start) is not valid UTF-8")
         }
+        position += count
         return string
     }
 

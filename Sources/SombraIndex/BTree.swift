@@ -33,6 +33,19 @@ package struct BTree: Hashable, Sendable {
         return try BTree.readValue(leaf, index, in: r)
     }
 
+    /// The value of `key` as a slice: of the leaf page itself when the value is stored inline and
+    /// uncompressed (no copy), else of the reassembled value.
+    package func getSlice(_ key: [UInt8], in r: any PageReader) throws(SombraError) -> ArraySlice<UInt8>? {
+        let leaf = try findLeaf(key, in: r)
+        let (index, found) = try leaf.lowerBound(key)
+        guard found else { return nil }
+        let cell = try leaf.leafCell(at: index)
+        if !cell.isOverflow && !cell.isCompressed {
+            return leaf.bytes[cell.payloadStart..<(cell.payloadStart + cell.valueLength)]
+        }
+        return try BTree.readValue(leaf, index, in: r)[...]
+    }
+
     package func contains(_ key: [UInt8], in r: any PageReader) throws(SombraError) -> Bool {
         let leaf = try findLeaf(key, in: r)
         return try leaf.lowerBound(key).found

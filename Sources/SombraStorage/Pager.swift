@@ -39,8 +39,7 @@ struct PagerState {
     var chainChecksum: UInt32
     /// Frames 1...backfilledFrame of this generation are copied into the database file.
     var backfilledFrame: UInt32 = 0
-    var readers: [UInt64: ReaderSlot] = [:]
-    var nextReaderID: UInt64 = 1
+    var readers = ReaderTable()
     var poisoned: String? = nil
     var closed = false
     var checkpoints = 0
@@ -148,16 +147,14 @@ public final class Pager: @unchecked Sendable {
     package func beginRead() throws(SombraError) -> PageReadTransaction {
         let (snap, id) = try state.withLock { s throws(SombraError) -> (Snapshot, UInt64) in
             if s.closed { throw SombraError.closed }
-            let id = s.nextReaderID
-            s.nextReaderID += 1
-            s.readers[id] = ReaderSlot(generation: s.committed.generation, frameLimit: s.committed.frameLimit)
+            let id = s.readers.insert(ReaderSlot(generation: s.committed.generation, frameLimit: s.committed.frameLimit))
             return (s.committed, id)
         }
         return PageReadTransaction(pager: self, snapshot: snap, readerID: id)
     }
 
     func endRead(_ readerID: UInt64) {
-        state.withLock { _ = $0.readers.removeValue(forKey: readerID) }
+        state.withLock { $0.readers.remove(readerID) }
     }
 
     /// Starts the write transaction, waiting for the current writer to finish.
