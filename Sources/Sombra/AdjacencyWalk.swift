@@ -28,62 +28,69 @@ struct AdjacencyWalk {
     /// nil: every type; else the type ids to visit, ascending.
     let types: [UInt32]?
     private var nextType = 0
-    private var walk: BTreeEntryWalk?
+    private var walk: BTreeEntryWalk
+    private var exhausted: Bool
 
-    init(tree: BTree, node: UInt64, types: [UInt32]?, reader: any PageReader) {
+    /// A walk over `node`'s entries; `empty` makes a walk that yields nothing.
+    init(tree: BTree, node: UInt64, types: [UInt32]?, reader: any PageReader, empty: Bool = false) {
         self.tree = tree
         self.reader = reader
         self.node = node
         self.types = types
-        if types == nil { walk = tree.walk(.prefix(GraphKeys.adjacencyPrefix(node)), in: reader) }
+        let first = empty ? nil : (types.map { $0.first.map { GraphKeys.adjacencyPrefix(node, type: $0) } } ?? GraphKeys.adjacencyPrefix(node))
+        // An empty walk never reads, so its range is left open (nothing is built for it).
+        walk = tree.walk(first.map { .prefix($0) } ?? .all, in: reader)
+        nextType = 1
+        exhausted = first == nil
     }
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {
-        while true {
-            if let (run, i) = try walk?.next() {
+        while !exhausted {
+            if let (run, i) = try walk.next() {
                 let start = try run.fixedKeyStart(i, count: Self.keyBytes)
                 let bytes = run.pageBytes
                 return AdjacencyKey(this: bytes.loadBE(UInt64.self, at: start),
-                                      type: bytes.loadBE(UInt32.self, at: start + 8),
-                                      other: bytes.loadBE(UInt64.self, at: start + 12),
-                                      edge: bytes.loadBE(UInt64.self, at: start + 20))
+                                    type: bytes.loadBE(UInt32.self, at: start + 8),
+                                    other: bytes.loadBE(UInt64.self, at: start + 12),
+                                    edge: bytes.loadBE(UInt64.self, at: start + 20))
             }
-            walk = nil
-            guard let types, nextType < types.count else { return nil }
+            guard let types, nextType < types.count else {
+                exhausted = true
+                return nil
+            }
             walk = tree.walk(.prefix(GraphKeys.adjacencyPrefix(node, type: types[nextType])), in: reader)
             nextType += 1
         }
+        return nil
     }
 }
 
 /// The state of an `EdgeCursor`: outgoing entries, then incoming ones, with the last type name remembered
 /// (a hub's edges are mostly of a few types, so most edges need no name lookup).
 struct EdgeWalk {
-    var outgoing: AdjacencyWalk?
-    var incoming: AdjacencyWalk?
+    var outgoing: AdjacencyWalk
+    var incoming: AdjacencyWalk
     /// `both` lists a self-loop once: from the outgoing side.
     let skipSelfLoopsOnIncoming: Bool
     private var lastType: UInt32 = 0
     private var lastTypeName: String? = nil
 
-    init(outgoing: AdjacencyWalk?, incoming: AdjacencyWalk?, skipSelfLoopsOnIncoming: Bool) {
+    init(outgoing: AdjacencyWalk, incoming: AdjacencyWalk, skipSelfLoopsOnIncoming: Bool) {
         self.outgoing = outgoing
         self.incoming = incoming
         self.skipSelfLoopsOnIncoming = skipSelfLoopsOnIncoming
     }
 
     mutating func next(names tx: Transaction) throws(SombraError) -> EdgeRef? {
-        if let e = try outgoing?.next() {
+        if let e = try outgoing.next() {
             return EdgeRef(id: EdgeID(e.edge), source: NodeID(e.this), target: NodeID(e.other),
                            type: try typeName(e.type, tx))
         }
-        outgoing = nil
-        while let e = try incoming?.next() {
+        while let e = try incoming.next() {
             if skipSelfLoopsOnIncoming && e.this == e.other { continue }
             return EdgeRef(id: EdgeID(e.edge), source: NodeID(e.other), target: NodeID(e.this),
                            type: try typeName(e.type, tx))
         }
-        incoming = nil
         return nil
     }
 

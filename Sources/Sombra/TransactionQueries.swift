@@ -192,9 +192,10 @@ extension Transaction {
     }
 
     /// The adjacency entries of `node` in one direction, read in place.
-    func adjacencyWalk(_ node: NodeID, outgoing: Bool, types: [UInt32]?) -> AdjacencyWalk? {
+    func adjacencyWalk(_ node: NodeID, outgoing: Bool, types: [UInt32]?, empty: Bool = false) -> AdjacencyWalk? {
         guard let trees else { return nil }
-        return AdjacencyWalk(tree: outgoing ? trees.outEdges : trees.inEdges, node: node.rawValue, types: types, reader: pages)
+        return AdjacencyWalk(tree: outgoing ? trees.outEdges : trees.inEdges, node: node.rawValue, types: types,
+                             reader: pages, empty: empty)
     }
 
     /// Raw adjacency entries (this end, type, other end, edge) of one direction.
@@ -211,9 +212,11 @@ extension Transaction {
         try checkUsable()
         let ids = try typeIDs(types)
         if let ids, ids.isEmpty { return .empty(self) }
-        var walk = EdgeWalk(outgoing: direction == .incoming ? nil : adjacencyWalk(node, outgoing: true, types: ids),
-                            incoming: direction == .outgoing ? nil : adjacencyWalk(node, outgoing: false, types: ids),
-                            skipSelfLoopsOnIncoming: direction == .both)
+        guard let outgoing = adjacencyWalk(node, outgoing: true, types: ids, empty: direction == .incoming),
+              let incoming = adjacencyWalk(node, outgoing: false, types: ids, empty: direction == .outgoing) else {
+            return .empty(self)
+        }
+        var walk = EdgeWalk(outgoing: outgoing, incoming: incoming, skipSelfLoopsOnIncoming: direction == .both)
         return EdgeCursor(self) { [self] () throws(SombraError) -> EdgeRef? in try walk.next(names: self) }
     }
 

@@ -21,6 +21,9 @@ package struct BTreeRun {
 
     package var page: PageID { view.page }
 
+    /// A run of no cells (a placeholder).
+    static let placeholder = BTreeRun(view: .placeholder, cells: 0..<0)
+
     /// Length of the key of cell `i`.
     package func keyCount(_ i: Int) throws(SombraError) -> Int { try view.keyLocation(i).count }
 
@@ -221,36 +224,35 @@ package struct BTreeRunScan {
 /// Entries of a range one at a time, as (run, cell) positions read in place. When the tree changes under
 /// the walk (a write transaction writing while it iterates), it continues after the last entry it returned.
 package struct BTreeEntryWalk {
+    // Plain fields with placeholders instead of optionals: a walk is created and dropped per query, and
+    // this keeps its copy and destruction cheap.
     private var scan: BTreeRunScan
-    private var run: BTreeRun? = nil
+    /// The run being walked; `position` is its next cell (== cells.upperBound when used up).
+    private var run = BTreeRun.placeholder
     private var position = 0
-    private var lastRun: BTreeRun? = nil
-    private var lastIndex = 0
+    /// Whether an entry was returned yet (`run` then holds the last one, at `position - 1`).
+    private var returnedAny = false
 
     package init(tree: BTree, range: KeyRange, reader: any PageReader) {
         scan = BTreeRunScan(tree: tree, range: range, reader: reader)
     }
 
     package mutating func next() throws(SombraError) -> (run: BTreeRun, index: Int)? {
-        while true {
-            if scan.isStale {
-                if let lastRun { scan.reposition(after: try lastRun.key(lastIndex)) } else { scan.restart() }
-                run = nil
-            }
-            if let current = run, position < current.cells.upperBound {
-                let index = position
-                position += 1
-                lastRun = current
-                lastIndex = index
-                return (current, index)
-            }
-            guard let fresh = try scan.nextRun() else {
-                run = nil
-                return nil
-            }
-            run = fresh
-            position = fresh.cells.lowerBound
+        if scan.isStale {
+            if returnedAny { scan.reposition(after: try run.key(position - 1)) } else { scan.restart() }
+            run = .placeholder
+            position = 0
         }
+        if position < run.cells.upperBound {
+            position += 1
+            returnedAny = true
+            return (run, position - 1)
+        }
+        guard let fresh = try scan.nextRun() else { return nil }
+        run = fresh
+        position = fresh.cells.lowerBound + 1
+        returnedAny = true
+        return (fresh, fresh.cells.lowerBound)
     }
 }
 

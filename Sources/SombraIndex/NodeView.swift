@@ -63,6 +63,20 @@ struct NodeView {
         }
     }
 
+    /// A view of no page (no cells): a placeholder for walks that have not read a leaf yet.
+    private init(placeholder: ()) {
+        bytes = []
+        page = .none
+        isLeaf = true
+        cellCount = 0
+        fragmentedBytes = 0
+        contentStart = 0
+        rightChild = 0
+        pageCount = 0
+    }
+
+    static let placeholder = NodeView(placeholder: ())
+
     func corrupt(_ reason: String) -> SombraError { .corruptPage(page: page.rawValue, reason: reason) }
 
     /// The validated offset of cell `i` (0 ≤ i < cellCount is the caller's duty).

@@ -23,6 +23,7 @@ final class SombraEngine: BenchEngine {
         var o = GraphOptions()
         o.cacheBytes = cacheBytes
         o.syncMode = .full
+        if let ps = ProcessInfo.processInfo.environment["SOMBRA_PAGE_SIZE"], let v = Int(ps) { o.pageSize = v }
         return o
     }
 
