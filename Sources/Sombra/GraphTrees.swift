@@ -11,6 +11,9 @@ import SombraStorage
 enum TreeSlot: Int, CaseIterable {
     case catalog = 0, names, nodes, edges, outEdges, inEdges, labels, properties
 
+    /// The number of slots (`allCases.count`, without building the array).
+    static let count = 8
+
     var name: String {
         switch self {
         case .catalog: return "catalog"
@@ -38,7 +41,7 @@ struct GraphTrees {
     /// The trees registered in `header`, or nil if the graph was never initialized.
     init?(header: FileHeader) {
         let r = header.roots
-        guard TreeSlot.allCases.allSatisfy({ r[$0.rawValue] != .none }) else { return nil }
+        guard r.count >= TreeSlot.count, !r.prefix(TreeSlot.count).contains(.none) else { return nil }
         catalog = BTree(root: r[TreeSlot.catalog.rawValue])
         names = BTree(root: r[TreeSlot.names.rawValue])
         nodes = BTree(root: r[TreeSlot.nodes.rawValue])

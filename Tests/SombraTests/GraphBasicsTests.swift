@@ -119,3 +119,8 @@ struct GraphBasicsTests {
         try db.close()
     }
 }
+
+@Test("TreeSlot.count is the number of tree slots")
+func treeSlotCount() {
+    #expect(TreeSlot.count == TreeSlot.allCases.count)
+}
