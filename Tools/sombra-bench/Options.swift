@@ -14,10 +14,11 @@ struct Options {
     var minSeconds = 1.0
     var json = false
     var only: EngineChoice?
+    var pageSize: Int?
 
     static let usage = """
         usage: sombra-bench [--nodes N] [--dir PATH] [--seed S] [--cache-mb MB] [--rounds R]
-                            [--min-seconds SEC] [--json] [--only sombra|sqlite]
+                            [--min-seconds SEC] [--json] [--only sombra|sqlite] [--page-size BYTES]
           --nodes N          nodes in the social workload (default 100000; edges = 5 N)
           --dir PATH         scratch directory (default: a new temp directory); bench files are removed at the end
           --seed S           workload and query seed (default 42)
@@ -26,6 +27,7 @@ struct Options {
           --min-seconds SEC  minimum run time of each round (default 1.0)
           --json             end the output with one line of JSON
           --only ENGINE      run only that engine (sombra or sqlite)
+          --page-size BYTES  Sombra's page size (default: the engine's default)
         """
 
     struct ParseError: Error, CustomStringConvertible {
@@ -57,6 +59,7 @@ struct Options {
                 guard let seed = UInt64(try value()) else { throw ParseError(description: "--seed needs an integer") }
                 options.seed = seed
             case "--cache-mb": options.cacheMB = try number(flag, try value(), in: 1...1_048_576)
+            case "--page-size": options.pageSize = try number(flag, try value(), in: 4096...65536)
             case "--rounds": options.rounds = try number(flag, try value(), in: 1...100)
             case "--min-seconds":
                 guard let seconds = Double(try value()), seconds > 0, seconds <= 3600 else {

@@ -12,18 +12,21 @@ final class SombraEngine: BenchEngine {
     let name = "sombra"
     let path: String
     let cacheBytes: Int
+    /// Page size for the new database (nil: Sombra's default).
+    let pageSize: Int?
     private var db: GraphDB?
 
-    init(path: String, cacheBytes: Int) {
+    init(path: String, cacheBytes: Int, pageSize: Int? = nil) {
         self.path = path
         self.cacheBytes = cacheBytes
+        self.pageSize = pageSize
     }
 
     private var options: GraphOptions {
         var o = GraphOptions()
         o.cacheBytes = cacheBytes
         o.syncMode = .full
-        if let ps = ProcessInfo.processInfo.environment["SOMBRA_PAGE_SIZE"], let v = Int(ps) { o.pageSize = v }
+        if let pageSize { o.pageSize = pageSize }
         return o
     }
 

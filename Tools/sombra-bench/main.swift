@@ -73,7 +73,7 @@ let runner = PhaseRunner(workload: workload, policy: policy, floorPath: director
 
 var sombraResult: PhaseResult?
 if options.only != .sqlite {
-    var result = runner.run(SombraEngine(path: sombraPath, cacheBytes: cacheBytes))
+    var result = runner.run(SombraEngine(path: sombraPath, cacheBytes: cacheBytes, pageSize: options.pageSize))
     result.peakRSSBytes = ProcessMemory.peakBytes()
     sombraResult = result
 }
