@@ -17,6 +17,7 @@ import SombraStorage
 public final class GraphDB: Sendable {
     package let pager: Pager
     let names = NameCache()
+    let indexDeclarations = IndexDeclarationCache()
     public let path: String
 
     init(pager: Pager, path: String) {

@@ -83,10 +83,18 @@ extension Transaction {
 
     /// The id of the index on (label, key), if declared.
     func indexID(label: UInt32, key: UInt32) throws(SombraError) -> UInt32? {
-        guard let trees, let b = try trees.catalog.get(GraphKeys.indexDeclaration(label, key), in: pages) else { return nil }
-        guard let id = GraphKeys.readU32Value(b) else {
-            throw .corruptPage(page: trees.catalog.root.rawValue, reason: "index declaration is malformed")
+        if readsFixedSnapshot, let known = db.indexDeclarations.lookup(snapshotID: snapshotID, label: label, key: key) {
+            return known
         }
+        guard let trees else { return nil }
+        var id: UInt32? = nil
+        if let b = try trees.catalog.get(GraphKeys.indexDeclaration(label, key), in: pages) {
+            guard let decoded = GraphKeys.readU32Value(b) else {
+                throw .corruptPage(page: trees.catalog.root.rawValue, reason: "index declaration is malformed")
+            }
+            id = decoded
+        }
+        if readsFixedSnapshot { db.indexDeclarations.store(snapshotID: snapshotID, label: label, key: key, index: id) }
         return id
     }
 

@@ -124,3 +124,30 @@ struct GraphBasicsTests {
 func treeSlotCount() {
     #expect(TreeSlot.count == TreeSlot.allCases.count)
 }
+
+@Test("readers see the index declarations of their own snapshot, whatever the shared declaration cache holds")
+func indexDeclarationsFollowSnapshots() throws {
+    let db = try GraphTest.open(InMemoryFileSystem())
+    try db.write { tx in
+        for i in 0..<20 { try tx.createNode(labels: ["Person"], properties: ["name": .string("p\(i % 5)")]) }
+    }
+    let before = try db.beginRead()
+    #expect(try !before.hasIndex(label: "Person", key: "name"))
+    try db.write { tx in try tx.createIndex(label: "Person", key: "name") }
+    let during = try db.beginRead()
+    #expect(try during.hasIndex(label: "Person", key: "name"))
+    // The old reader still reads its snapshot: no index, same answers by scanning.
+    #expect(try !before.hasIndex(label: "Person", key: "name"))
+    var viaScan = try before.nodes(withLabel: "Person", where: "name", equals: "p3")
+    var viaIndex = try during.nodes(withLabel: "Person", where: "name", equals: "p3")
+    #expect(try viaScan.collect().sorted() == viaIndex.collect().sorted())
+    #expect(try during.hasIndex(label: "Person", key: "name"))
+    before.end()
+    during.end()
+    try db.write { tx in try tx.dropIndex(label: "Person", key: "name") }
+    let after = try db.beginRead()
+    #expect(try !after.hasIndex(label: "Person", key: "name"))
+    var again = try after.nodes(withLabel: "Person", where: "name", equals: "p3")
+    #expect(try again.collect().count == 4)
+    after.end()
+}
