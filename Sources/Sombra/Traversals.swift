@@ -54,13 +54,16 @@ extension Transaction {
             prefixes.append(GraphKeys.adjacencyPrefix(node))
         }
         for p in prefixes {
-            var scan = tree.scanKeys(.prefix(p), in: pages)
-            while let key = try scan.next() {
-                guard let (_, type, end, edge) = GraphKeys.parseAdjacency(key) else {
-                    throw .corruptPage(page: tree.root.rawValue, reason: "bad adjacency key")
-                }
+            // Keys are read in place from the leaves (see AdjacencyWalk for the layout).
+            var walk = tree.walk(.prefix(p), in: pages)
+            while let (run, i) = try walk.next() {
+                let start = try run.fixedKeyStart(i, count: AdjacencyWalk.keyBytes)
+                let bytes = run.pageBytes
+                let end = bytes.loadBE(UInt64.self, at: start + 12)
                 if let other, end != other { continue }
-                guard try body(type, end, edge) else { return false }
+                guard try body(bytes.loadBE(UInt32.self, at: start + 8), end, bytes.loadBE(UInt64.self, at: start + 20)) else {
+                    return false
+                }
             }
         }
         return true
@@ -72,8 +75,14 @@ extension Transaction {
     func forEachNeighbor(_ node: UInt64, _ filter: HopFilter,
                          _ body: (UInt64) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
         if filter.matchesNothing { return true }
-        for outgoing in [true, false] where outgoing ? filter.outgoing : filter.incoming {
-            let finished = try forEachAdjacent(node, outgoing: outgoing, types: filter.types) {
+        if filter.outgoing {
+            let finished = try forEachAdjacent(node, outgoing: true, types: filter.types) {
+                (_: UInt32, other: UInt64, _: UInt64) throws(SombraError) -> Bool in try body(other)
+            }
+            if !finished { return false }
+        }
+        if filter.incoming {
+            let finished = try forEachAdjacent(node, outgoing: false, types: filter.types) {
                 (_: UInt32, other: UInt64, _: UInt64) throws(SombraError) -> Bool in try body(other)
             }
             if !finished { return false }

@@ -129,17 +129,14 @@ final class SombraEngine: BenchEngine {
     }
 
     func bfsCount(from id: Int64, depth: Int) throws -> Int {
+        // The engine's own breadth-first traversal (each node once, the start included).
         try open().read { tx in
-            var seen: Set<NodeID> = [Self.node(id)]
-            var frontier = [Self.node(id)]
-            for _ in 0..<depth {
-                var next: [NodeID] = []
-                for v in frontier {
-                    for w in try tx.neighbors(of: v, direction: .outgoing) where seen.insert(w).inserted { next.append(w) }
-                }
-                frontier = next
+            var reached = 0
+            try tx.forEachReached(from: Self.node(id), maxDepth: depth, direction: .outgoing) { _, _ in
+                reached += 1
+                return true
             }
-            return seen.count
+            return reached
         }
     }
 
