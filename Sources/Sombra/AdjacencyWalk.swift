@@ -46,7 +46,8 @@ struct AdjacencyWalk {
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {
         while !exhausted {
-            if let (run, i) = try walk.next() {
+            if let entry = try walk.next() {
+                let run = entry.run, i = entry.index
                 let start = try run.fixedKeyStart(i, count: Self.keyBytes)
                 let bytes = run.pageBytes
                 return AdjacencyKey(this: bytes.loadBE(UInt64.self, at: start),

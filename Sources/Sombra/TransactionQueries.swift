@@ -65,7 +65,8 @@ extension Transaction {
         guard readsFixedSnapshot else {
             var walk = trees.labels.walk(range, in: pages)
             return NodeIDCursor(self) { () throws(SombraError) -> NodeID? in
-                guard let (run, i) = try walk.next() else { return nil }
+                guard let entry = try walk.next() else { return nil }
+                let run = entry.run, i = entry.index
                 return NodeID(try run.pageBytes.loadBE(UInt64.self, at: run.fixedKeyStart(i, count: 12) + 4))
             }
         }
@@ -129,7 +130,8 @@ extension Transaction {
         let (prefix, exact) = try GraphKeys.propertyPrefix(index, value)
         var walk = trees.properties.walk(.prefix(prefix), in: pages)
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let (run, i) = try walk.next() {
+            while let entry = try walk.next() {
+                let run = entry.run, i = entry.index
                 let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
                 if exact, try run.hasEmptyValue(i) { return NodeID(id) }
                 if let p = try nodeRecord(NodeID(id))?.property(for: k), Value.totalOrder(p, value) == 0 { return NodeID(id) }
@@ -167,7 +169,8 @@ extension Transaction {
         }
         var walk = trees.properties.walk(KeyRange(lower: lower, upper: upper), in: pages)
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let (run, i) = try walk.next() {
+            while let entry = try walk.next() {
+                let run = entry.run, i = entry.index
                 let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
                 if boundsExact, try run.hasEmptyValue(i) { return NodeID(id) }
                 if let p = try nodeRecord(NodeID(id))?.property(for: k), range.contains(p) { return NodeID(id) }
@@ -181,7 +184,8 @@ extension Transaction {
         guard let trees else { return .empty(self) }
         var walk = trees.labels.walk(.prefix(GraphKeys.labelPrefix(labelID)), in: pages)
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let (run, i) = try walk.next() {
+            while let entry = try walk.next() {
+                let run = entry.run, i = entry.index
                 let id = try run.pageBytes.loadBE(UInt64.self, at: run.fixedKeyStart(i, count: 12) + 4)
                 if let v = try nodeRecord(NodeID(id))?.property(for: keyID), v.isIndexable, matches(v) { return NodeID(id) }
             }
@@ -237,7 +241,8 @@ extension Transaction {
         let setThreshold = 32
         var seen = Set<UInt64>()
         var out: [NodeID] = []
-        for outgoing in [true, false] {
+        for side in 0..<2 {
+            let outgoing = side == 0
             if outgoing && direction == .incoming { continue }
             if !outgoing && direction == .outgoing { continue }
             guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { continue }

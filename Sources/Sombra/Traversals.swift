@@ -56,7 +56,8 @@ extension Transaction {
         for p in prefixes {
             // Keys are read in place from the leaves (see AdjacencyWalk for the layout).
             var walk = tree.walk(.prefix(p), in: pages)
-            while let (run, i) = try walk.next() {
+            while let entry = try walk.next() {
+                let run = entry.run, i = entry.index
                 let start = try run.fixedKeyStart(i, count: AdjacencyWalk.keyBytes)
                 let bytes = run.pageBytes
                 let end = bytes.loadBE(UInt64.self, at: start + 12)

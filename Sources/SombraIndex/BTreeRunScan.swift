@@ -221,6 +221,12 @@ package struct BTreeRunScan {
     }
 }
 
+/// One entry of a walk: cell `index` of `run`.
+package struct BTreeEntry {
+    package let run: BTreeRun
+    package let index: Int
+}
+
 /// Entries of a range one at a time, as (run, cell) positions read in place. When the tree changes under
 /// the walk (a write transaction writing while it iterates), it continues after the last entry it returned.
 package struct BTreeEntryWalk {
@@ -237,7 +243,7 @@ package struct BTreeEntryWalk {
         scan = BTreeRunScan(tree: tree, range: range, reader: reader)
     }
 
-    package mutating func next() throws(SombraError) -> (run: BTreeRun, index: Int)? {
+    package mutating func next() throws(SombraError) -> BTreeEntry? {
         if scan.isStale {
             if returnedAny { scan.reposition(after: try run.key(position - 1)) } else { scan.restart() }
             run = .placeholder
@@ -246,13 +252,13 @@ package struct BTreeEntryWalk {
         if position < run.cells.upperBound {
             position += 1
             returnedAny = true
-            return (run, position - 1)
+            return BTreeEntry(run: run, index: position - 1)
         }
         guard let fresh = try scan.nextRun() else { return nil }
         run = fresh
         position = fresh.cells.lowerBound + 1
         returnedAny = true
-        return (fresh, fresh.cells.lowerBound)
+        return BTreeEntry(run: fresh, index: fresh.cells.lowerBound)
     }
 }
 

@@ -23,7 +23,7 @@ struct BTreeRunScanTests {
     func walkKeys(_ tree: BTree, _ range: KeyRange, in r: any PageReader) throws(SombraError) -> [[UInt8]] {
         var walk = tree.walk(range, in: r)
         var out: [[UInt8]] = []
-        while let (run, i) = try walk.next() { out.append(try run.key(i)) }
+        while let entry = try walk.next() { out.append(try entry.run.key(entry.index)) }
         return out
     }
 
@@ -68,7 +68,8 @@ struct BTreeRunScanTests {
         try tree.put([9], [], in: store)
         var walk = tree.walk(.all, in: store)
         var n = 0
-        while let (run, i) = try walk.next() {
+        while let entry = try walk.next() {
+            let run = entry.run, i = entry.index
             if n < 500 {
                 #expect(try run.keyBE(UInt64.self, i, at: 0) == UInt64(n))
                 #expect(try run.keyBE(UInt8.self, i, at: 8) == 7)
@@ -114,7 +115,8 @@ struct BTreeRunScanTests {
             }
             var walked: [[UInt8]] = []
             var walk = treeB.walk(.all, in: b)
-            while let (run, i) = try walk.next() {
+            while let entry = try walk.next() {
+                let run = entry.run, i = entry.index
                 let k = try run.key(i)
                 walked.append(k)
                 try mutate(treeB, b, after: k, &opsB)
