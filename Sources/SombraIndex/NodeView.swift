@@ -117,6 +117,13 @@ struct NodeView {
         let location = try keyLocation(i)
         let common = min(location.count, key.count)
         var j = 0
+        // Eight bytes at a time: big-endian loads compare like the bytes they hold.
+        while j &+ 8 <= common {
+            let a = bytes.loadBE(UInt64.self, at: location.start &+ j)
+            let b = key.loadBE(UInt64.self, at: j)
+            if a != b { return a < b ? -1 : 1 }
+            j &+= 8
+        }
         while j < common {
             let a = bytes[location.start &+ j]
             let b = key[j]
