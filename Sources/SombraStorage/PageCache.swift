@@ -46,7 +46,7 @@ package struct PageCache {
     package let bytesMax: Int
     private var slots: [Entry] = []
     private var freeSlots: [Int] = []
-    private var index: [CacheKey: Int] = [:]
+    private var index = CacheIndex()
     private var head = -1
     private var tail = -1
     package private(set) var stats = CacheStats()
@@ -100,7 +100,7 @@ package struct PageCache {
 
     /// Removes every entry matching `predicate` (pinned ones included: callers use this for invalidation).
     package mutating func removeAll(where predicate: (CacheKey) -> Bool) {
-        for key in index.keys where predicate(key) { remove(key) }
+        for key in index.allKeys where predicate(key) { remove(key) }
     }
 
     /// Pins an entry so it is never evicted; returns false if the key is not cached.
