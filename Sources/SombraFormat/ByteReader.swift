@@ -146,8 +146,11 @@ public struct ByteReader: Sendable {
         guard count >= 0, count <= remainingCount else {
             throw corrupt("need \(count) bytes at offset \(offset), \(remainingCount) left")
         }
-        // Validated straight from the stored bytes: no intermediate array.
-        let decoded = String(validating: storage[position..<(position + count)], as: UTF8.self)
+        // Validated straight from the stored bytes: no intermediate array. ASCII (the common case) is
+        // valid UTF-8 as it stands, so it is checked with a plain byte loop and decoded without validation.
+        let bytes = storage[position..<(position + count)]
+        let decoded = bytes.allSatisfy({ $0 < 0x80 }) ? String(decoding: bytes, as: UTF8.self)
+                                                       : String(validating: bytes, as: UTF8.self)
         guard let string = decoded else {
             throw corrupt("\(what) at offset \(start) is not valid UTF-8")
         }
