@@ -21,7 +21,12 @@ extension Pager {
         // 1. seal
         var frames: [(PageID, [UInt8])] = []
         frames.reserveCapacity(tx.dirty.count + 1)
-        for (id, var bytes) in tx.dirty.sorted(by: { $0.key < $1.key }) {
+        // Each page is moved out of `dirty` before it is sealed, so sealing does not copy it. Every path
+        // from here either publishes or rolls back / fails, which clears `dirty` anyway.
+        var ids = Array(tx.dirty.keys)
+        ids.sort()
+        for id in ids {
+            guard var bytes = tx.dirty.removeValue(forKey: id) else { continue }
             PageHeader.seal(&bytes, page: id, txID: tx.txID)
             frames.append((id, bytes))
         }
