@@ -66,6 +66,15 @@ extension PageWriteTransaction {
         directUnsynced = true
     }
 
+    /// How many dirty pages a commit now would append to the log before its commit frame (the others
+    /// would go into the database file), by the same rule as `writeDirectPages`.
+    var logBodyPageCount: Int {
+        var eligible = 0
+        for id in dirty.keys where isFresh(id) && spilled[id] == nil { eligible += 1 }
+        let goesDirect = directMode || eligible >= max(1, pager.options.directWritePagesMin)
+        return dirty.count - (goesDirect ? eligible : 0)
+    }
+
     /// Reads back a page this transaction wrote directly (invariant 3).
     func readDirectPage(_ id: PageID) throws(SombraError) -> [UInt8] {
         let bytes = try pager.db.read(at: id.rawValue * UInt64(pageSize), count: pageSize)

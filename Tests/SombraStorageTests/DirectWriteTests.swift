@@ -85,6 +85,22 @@ struct DirectWriteTests {
         #expect(total.violations == 0)
     }
 
+    @Test("EIO on any operation and failed file syncs during large direct-write transactions: typed errors, poison only where designed, nothing lost or corrupt")
+    func ioFaultsDirect() {
+        var t = FaultTally()
+        var c = Self.config(seed: 64, steps: 20, .full)
+        c.closeAtEnd = false
+        c.checkpointPercent = 12
+        for persistent in [false, true] {
+            sweepFaults(config: c, tally: &t) { .ioError(at: $0, persistent: persistent) }
+        }
+        sweepFaults(config: c, tally: &t) { .failingSync(at: $0, pathSuffix: ".db") }
+        sweepFaults(config: c, tally: &t) { .diskFull(at: $0, persistent: false, pathSuffix: ".db") }
+        IOFaultTests.report("io-faults-direct", t)
+        #expect(t.points >= 100)
+        #expect(t.violations == 0)
+    }
+
     @Test("a crash at every I/O of one large transaction leaves the file longer than the committed page count; it opens, and growth reuses that space")
     func crashInsideLargeTransaction() throws {
         let config = Self.config(seed: 63, steps: 12, .full)
