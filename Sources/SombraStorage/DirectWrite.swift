@@ -5,7 +5,8 @@
 // A page numbered at or past the page count of the transaction's base snapshot ("fresh") is invisible to
 // every reader (a snapshot reads only pages below its own page count, and page counts never shrink) and is
 // referenced by no committed state, so overwriting its place in the file disturbs nothing. Once the
-// transaction has `directWritePagesMin` fresh dirty pages (at a spill or at commit), it writes them there;
+// transaction has grown the database by `directWritePagesMin` pages (checked at a spill and at commit), it
+// writes its fresh dirty pages there;
 // commit then syncs the database file *before* the commit frame, so a commit frame that survives a crash
 // always finds them. A transaction that rolls back or never writes its commit frame leaves them as bytes past
 // the committed page count: ignored at open, and overwritten when the file grows again.
@@ -25,15 +26,22 @@ extension PageWriteTransaction {
     /// True if `id` lies at or past the page count of the snapshot this transaction started from.
     func isFresh(_ id: PageID) -> Bool { id.rawValue >= base.header.pageCount }
 
+    /// Pages this transaction has grown the database by so far.
+    var pagesGrown: UInt64 { header.pageCount &- base.header.pageCount }
+
+    /// True once the transaction has grown the database by `directWritePagesMin` pages (or already is).
+    var goesDirect: Bool {
+        directMode || pagesGrown >= UInt64(max(1, pager.options.directWritePagesMin))
+    }
+
     /// Writes the dirty pages eligible for the file (invariant 1) there, sealed, and drops them from
-    /// `dirty`. Decides direct mode first: on once `directWritePagesMin` eligible pages are dirty.
+    /// `dirty`. Decides direct mode first: on once the transaction has grown the database by
+    /// `directWritePagesMin` pages (counting pages already spilled to the log, which stay there).
     func writeDirectPages() throws(SombraError) {
+        guard goesDirect else { return }
+        directMode = true
         var eligible: [PageID] = []
         for id in dirty.keys where isFresh(id) && spilled[id] == nil { eligible.append(id) }
-        if !directMode {
-            guard eligible.count >= max(1, pager.options.directWritePagesMin) else { return }
-            directMode = true
-        }
         guard !eligible.isEmpty else { return }
         eligible.sort()
         let pageSize = self.pageSize
@@ -69,10 +77,10 @@ extension PageWriteTransaction {
     /// How many dirty pages a commit now would append to the log before its commit frame (the others
     /// would go into the database file), by the same rule as `writeDirectPages`.
     var logBodyPageCount: Int {
+        guard goesDirect else { return dirty.count }
         var eligible = 0
         for id in dirty.keys where isFresh(id) && spilled[id] == nil { eligible += 1 }
-        let goesDirect = directMode || eligible >= max(1, pager.options.directWritePagesMin)
-        return dirty.count - (goesDirect ? eligible : 0)
+        return dirty.count - eligible
     }
 
     /// Reads back a page this transaction wrote directly (invariant 3).

@@ -34,8 +34,8 @@ public struct PagerOptions: Sendable {
     /// do not change the file's size) up to this many bytes, or twice `checkpointThresholdBytes` if that
     /// is more; a longer log (after a large transaction) is cut back to it.
     public var logBytesKeptMax: Int = 32 << 20
-    /// A transaction that has at least this many dirty pages numbered at or past the committed page count
-    /// (pages the file grows by, which no reader or committed state can see) writes them straight into the
+    /// A transaction that grows the database by at least this many pages (pages numbered at or past the
+    /// committed page count, which no reader or committed state can see) writes them straight into the
     /// database file and syncs it before its commit frame, instead of through the log; the checkpoint then
     /// has nothing to copy for them. Smaller transactions keep to the log (one sync per commit).
     public var directWritePagesMin: Int = 256

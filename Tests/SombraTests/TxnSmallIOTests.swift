@@ -24,7 +24,7 @@ struct TxnSmallIOTests {
             try tx.createIndex(label: "Person", key: "name")
             try tx.createIndex(label: "Person", key: "age")
         }
-        let nodes = 3000
+        let nodes = 6000
         fs.resetCounters()
         try db.bulkLoad { loader in
             var ids: [NodeID] = []
