@@ -7,10 +7,14 @@
 //   3. grow   the file to the limit's page count, in chunks (a size change is synced with the data);
 //   4. copy   for each page, its newest frame <= limit, into the file;
 //   5. sync   the file; then record `backfilledFrame = limit` and drop stale file-version cache entries;
-//   6. restart the log (new salt and generation, cut to its header, synced) when every committed frame is
-//      in the file and every live reader is at the newest commit.
+//   6. restart the log (new header: salt and generation; the file keeps its length, up to
+//      `logBytesKeptMax`, and is overwritten from frame 1 by the next commits) when every committed frame
+//      is in the file and every live reader is at the newest commit.
 // A crash anywhere leaves the log intact until step 6, and step 6 only discards frames already in a synced
-// file, so a checkpoint is always safe to redo.
+// file, so a checkpoint is always safe to redo. The log sync of step 2 is skipped when commits' syncs
+// already covered the newest commit (full mode). Step 6 syncs the new header before the next commit may
+// overwrite old frames (the file's size does not change, so that sync is a cheap one).
+// Pages a large transaction wrote straight into the file (PagerDirect.swift) have no frames: nothing to copy.
 import SombraFormat
 import SombraIO
 
@@ -47,10 +51,11 @@ extension Pager {
         if limit > start {
             let syncing = options.syncMode != .off
             do throws(SombraError) {
-                // 2. sync the log
-                if syncing {
+                // 2. sync the log, unless a commit's sync already covered every frame up to the newest commit
+                let position = UInt64(snap.generation) << 32 | UInt64(snap.frameLimit)
+                if syncing, groupCommit.syncedPosition < position {
                     try syncLog(wal)
-                    groupCommit.noteSynced(UInt64(snap.generation) << 32 | UInt64(snap.frameLimit))
+                    groupCommit.noteSynced(position)
                 }
             } catch {
                 poison(error)
@@ -107,7 +112,11 @@ extension Pager {
         let generation = wal.header.generation &+ 1
         let salt = Pager.randomSalt()
         do throws(SombraError) {
-            try wal.restart(generation: generation, salt: salt, sync: false)
+            // The new header is synced before any frame of the new generation overwrites an old one: a crash
+            // then leaves either the old log whole (all of it already in the file) or the new header, never
+            // the old header over a partly overwritten old log (a log older than the file, refused at open).
+            // The file keeps its length, so this sync of a 48-byte overwrite changes no file size.
+            try wal.restart(generation: generation, salt: salt, keepBytes: options.logBytesKept, sync: false)
             if options.syncMode != .off { try syncLog(wal) }
         } catch {
             poison(error)

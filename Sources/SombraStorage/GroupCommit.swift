@@ -27,6 +27,9 @@ package final class GroupCommit: Sendable {
 
     package var syncCount: Int { state.withLock { $0.syncCount } }
 
+    /// The log position (generation << 32 | frame) every completed log sync so far covers.
+    package var syncedPosition: UInt64 { state.withLock { $0.syncedPosition } }
+
     /// Records a sync made elsewhere (the checkpoint syncs the log before copying it) and wakes waiters.
     package func noteSynced(_ position: UInt64) {
         let waiters = state.withLock { s -> [DispatchSemaphore] in

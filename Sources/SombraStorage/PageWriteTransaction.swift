@@ -5,8 +5,9 @@
 //                    \--error at or after the commit frame--> failed (pager poisoned: outcome unknown)
 //
 // Invariants:
-//  1. Dirty pages live in `dirty` (or, past `dirtyBytesMax`, in uncommitted log frames listed in `spilled`);
-//     no reader can see either before commit publishes.
+//  1. Dirty pages live in `dirty` (or, past `dirtyBytesMax`, in uncommitted log frames listed in `spilled`,
+//     or, for pages past the committed page count of a large transaction, in the database file: `direct`,
+//     DirectWrite.swift); no reader can see any of them before commit publishes.
 //  2. Page 0 is never in `dirty`: the header is `header` and is written as the commit frame, always last.
 //  3. Rollback writes nothing.
 //  4. Every page handed out was verified when read from disk; every page written is sealed (checksum, txID).
@@ -26,6 +27,12 @@ package final class PageWriteTransaction: PageWriter {
     var spilled: [PageID: UInt32] = [:]
     /// Frames written so far by this transaction, in order (spills), for publishing at commit.
     var spilledFrames: [(page: PageID, frame: UInt32)] = []
+    /// Fresh pages this transaction wrote straight into the database file (DirectWrite.swift).
+    var direct: Set<PageID> = []
+    /// On once the transaction writes its fresh pages to the database file; stays on.
+    var directMode = false
+    /// Direct writes not yet synced (commit syncs the file before its commit frame).
+    var directUnsynced = false
     /// The next log frame this transaction writes.
     var nextFrame: UInt32
     var chainChecksum: UInt32
@@ -59,6 +66,7 @@ package final class PageWriteTransaction: PageWriter {
         guard id.rawValue < header.pageCount else {
             throw .corruptPage(page: id.rawValue, reason: "page number is past the end of the database (\(header.pageCount) pages)")
         }
+        if direct.contains(id) { return try readDirectPage(id) }
         if let frame = spilled[id], let wal = pager.wal {
             guard let bytes = try wal.readPage(frame: frame, page: id, salt: base.salt) else {
                 throw .corruptWAL(reason: "spilled frame \(frame) for page \(id.rawValue) is missing")
@@ -93,6 +101,9 @@ package final class PageWriteTransaction: PageWriter {
 
     package func allocate(_ kind: PageKind) throws(SombraError) -> PageID {
         try checkActive()
+        // Spill first: the new page is about to be written by the caller, so spilling it empty would cost a
+        // second write of it.
+        try spillIfNeeded()
         let id: PageID
         if header.freeListHead != .none {
             id = header.freeListHead
@@ -115,7 +126,6 @@ package final class PageWriteTransaction: PageWriter {
         }
         dirty[id] = PageHeader.makePage(kind: kind, pageSize: pageSize)
         changeCounter &+= 1
-        try spillIfNeeded()
         return id
     }
 
@@ -150,6 +160,7 @@ package final class PageWriteTransaction: PageWriter {
         state = .rolledBack
         dirty.removeAll()
         spilled.removeAll()
+        direct.removeAll()
         pager.gate.release()
     }
 
@@ -167,9 +178,14 @@ package final class PageWriteTransaction: PageWriter {
         try spill()
     }
 
-    /// Writes every dirty page to the log as uncommitted frames and forgets them (invariant 1).
+    /// Writes every dirty page to the log as uncommitted frames, or (fresh pages of a large transaction)
+    /// into the database file, and forgets them (invariant 1).
     func spill() throws(SombraError) {
         guard let wal = pager.wal, !dirty.isEmpty else { return }
+        let before = dirty.count
+        try writeDirectPages()
+        // Pages kept for the log stay in memory while they fit the budget (few, once fresh ones go direct).
+        if dirty.count < before, dirty.count * pageSize <= pager.options.dirtyBytesMax { return }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(dirty.count * wal.frameSize)
         var frame = nextFrame

@@ -1,4 +1,6 @@
 // PagerCommit: the commit protocol, as a list of named steps (Docs/DESIGN.md, "Commit"):
+//   0. direct  a large transaction writes its fresh pages into the database file and syncs it
+//              (DirectWrite.swift; a failure here is a clean rollback, a failed sync also poisons);
 //   1. seal    every dirty page (txID, checksum), page 0 last as the header with the new page count;
 //   2. append  the non-commit frames to the log (a failure here is a clean rollback: no commit frame exists);
 //   3. commit  append the commit frame (page 0); from here on a failure leaves the outcome unknown -> poison;
@@ -12,12 +14,19 @@ import SombraIO
 extension Pager {
     func commit(_ tx: PageWriteTransaction) throws(SombraError) -> TxID {
         guard let wal else { throw .readOnly }
+        // 0. direct: a large transaction's fresh pages go into the database file, synced (DirectWrite.swift)
+        try tx.finishDirectPages()
         var header = tx.header
         header.lastTxID = tx.txID
         // 1. seal
         var frames: [(PageID, [UInt8])] = []
         frames.reserveCapacity(tx.dirty.count + 1)
-        for (id, var bytes) in tx.dirty.sorted(by: { $0.key < $1.key }) {
+        // Each page is moved out of `dirty` before it is sealed, so sealing does not copy it. Every path
+        // from here either publishes or rolls back / fails, which clears `dirty` anyway.
+        var ids = Array(tx.dirty.keys)
+        ids.sort()
+        for id in ids {
+            guard var bytes = tx.dirty.removeValue(forKey: id) else { continue }
             PageHeader.seal(&bytes, page: id, txID: tx.txID)
             frames.append((id, bytes))
         }
@@ -46,7 +55,10 @@ extension Pager {
         do throws(SombraError) {
             try wal.write(commitFrame, atFrame: commitFrameNo)
             // 4. sync (full)
-            if options.syncMode == .full { try syncLog(wal) }
+            if options.syncMode == .full {
+                try syncLog(wal)
+                groupCommit.noteSynced(UInt64(tx.base.generation) << 32 | UInt64(commitFrameNo))
+            }
         } catch {
             fail(tx, error)
             throw error

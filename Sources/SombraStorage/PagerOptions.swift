@@ -30,6 +30,21 @@ public struct PagerOptions: Sendable {
     public var create: Bool = true
     /// Pages by which the database file grows at a time.
     public var growthChunkPages: Int = 64
+    /// A log restart keeps the log file's length (the next generation overwrites it in place, so commits
+    /// do not change the file's size) up to this many bytes, or twice `checkpointThresholdBytes` if that
+    /// is more; a longer log (after a large transaction) is cut back to it.
+    public var logBytesKeptMax: Int = 32 << 20
+    /// A transaction that grows the database by at least this many pages (pages numbered at or past the
+    /// committed page count, which no reader or committed state can see) writes them straight into the
+    /// database file and syncs it before its commit frame, instead of through the log; the checkpoint then
+    /// has nothing to copy for them. Smaller transactions keep to the log (one sync per commit).
+    public var directWritePagesMin: Int = 256
+
+    /// The log length a restart keeps.
+    var logBytesKept: UInt64 {
+        let doubled = checkpointThresholdBytes > Int.max / 2 ? Int.max : checkpointThresholdBytes * 2
+        return UInt64(max(0, logBytesKeptMax, doubled))
+    }
 
     public init() {}
 }

@@ -9,6 +9,9 @@
 //     names a page >= 2^40, or whose transaction id goes backwards.
 //  4. A commit frame is a frame of page 0 with a non-zero commit page count, whose page decodes as a file
 //     header whose lastTxID is the frame's txID.
+//  5. A restart rewrites the header (new salt, generation + 1) and keeps the file's length (up to a bound):
+//     the next generation overwrites the old frames in place, so a commit's sync need not persist a new
+//     file size. Old frames after the new generation's end carry the old salt and are never valid (3).
 import SombraFormat
 import SombraIO
 
@@ -60,12 +63,17 @@ package final class WALFile: @unchecked Sendable {
         return Array(bytes[WALFrameHeader.size...])
     }
 
-    /// Writes a fresh header with a new salt and generation and cuts the log back to it.
-    package func restart(generation: UInt32, salt: UInt64, sync: Bool) throws(SombraError) {
+    /// Writes a fresh header with a new salt and generation (invariant 5). The frames after it stay where
+    /// they are, to be overwritten by the new generation's frames, unless the file is longer than
+    /// `keepBytes`: it is then cut to `keepBytes` (at least to its header), so one large transaction does
+    /// not pin a large log until close. The caller syncs (or passes `sync`) before writing new frames, so
+    /// that a crash never leaves the old header over a partly overwritten old generation.
+    package func restart(generation: UInt32, salt: UInt64, keepBytes: UInt64, sync: Bool) throws(SombraError) {
         let fresh = WALHeader(pageSize: header.pageSize, generation: generation,
                               databaseID: header.databaseID, salt: salt)
         try file.write(fresh.encode(), at: 0)
-        try file.truncate(to: UInt64(WALHeader.size))
+        let keep = max(keepBytes, UInt64(WALHeader.size))
+        if try file.size() > keep { try file.truncate(to: keep) }
         if sync { try file.sync() }
         header = fresh
     }

@@ -128,8 +128,11 @@ func runWithFault(_ source: FaultSource, config: WorkloadConfig, tally: inout Fa
         }
         noteDiskFull(failure, phase: d.phase, tally: &tally)
         let poisoned = pager.poisonReason != nil
-        let bodyAppendFailed = d.phase == .commit && d.lastBodyFrames > 0
-            && fs.counters.writes(walPath) == d.logWritesBeforeCommit && isFailedWrite(failure)
+        // Before the commit frame: a failed append of the page frames, or a failed direct write of a large
+        // transaction's fresh pages into the database file (the only file writes a commit can fail on).
+        let bodyAppendFailed = d.phase == .commit && isFailedWrite(failure)
+            && ((d.lastBodyFrames > 0 && fs.counters.writes(walPath) == d.logWritesBeforeCommit)
+                || failedPath(failure) == dbPath)
         if isFailedSync(failure) || (d.phase == .commit && !bodyAppendFailed) {
             if !poisoned { tally.poisonViolations += 1; tally.note("\(context): \(d.phase) failure did not poison: \(failure)") }
         } else if d.phase == .actions || d.phase == .reader || bodyAppendFailed {
@@ -196,6 +199,13 @@ func isExpectedFault(_ e: SombraError) -> Bool {
 func isFailedSync(_ e: SombraError?) -> Bool {
     if case .io(let op, _, _) = e { return op.hasPrefix("sync") }
     return false
+}
+
+func failedPath(_ e: SombraError?) -> String? {
+    switch e {
+    case .io(_, _, let path)?, .diskFull(_, let path)?: return path
+    default: return nil
+    }
 }
 
 func isFailedWrite(_ e: SombraError?) -> Bool {

@@ -103,7 +103,8 @@ final class ModelDriver {
     /// Where the current (or failed) step is, for the I/O-fault tests' poison expectations.
     enum Phase { case idle, begin, actions, commit, checkpoint, reader }
     var phase = Phase.idle
-    /// Dirty pages the last commit had to append before its commit frame.
+    /// Dirty pages the last commit had to append to the log before its commit frame (a large transaction's
+    /// fresh pages go into the database file instead: DirectWrite.swift).
     var lastBodyFrames = 0
     /// Completed log writes when the last commit began.
     var logWritesBeforeCommit = 0
@@ -220,7 +221,7 @@ final class ModelDriver {
             }
             if commit {
                 pending = next
-                lastBodyFrames = tx.dirty.count
+                lastBodyFrames = tx.logBodyPageCount
                 logWritesBeforeCommit = logWrites()
                 phase = .commit
                 let t = try tx.commit()
