@@ -7,6 +7,8 @@
 //  1. Only reads: the log is opened read-only through the pager's file system and scanned with the same
 //     function recovery uses (WALFile.recover), so the verdict matches what an open would adopt.
 //  2. The scan past the valid prefix reads frame headers only, at most `framesScannedMax` of them.
+//  3. A restarted log keeps its length: frames of an earlier salt right after the valid prefix are reused
+//     space, not a finding.
 import SombraFormat
 import SombraIO
 import SombraStorage
@@ -51,6 +53,9 @@ struct LogCheck {
             let bytes = try file.read(at: offset, count: WALFrameHeader.size)
             n += 1
             guard let h = try? WALFrameHeader.decode(bytes) else { break }
+            // A first frame of another salt: the log was restarted and kept its length, so what follows is
+            // an earlier generation's frames in space the next commits will overwrite, not a lost tail.
+            if n == 1, h.salt != header.salt { return }
             if h.salt == header.salt, h.isCommit, h.txID > lastTx {
                 laterCommits += 1
                 newestLostTx = max(newestLostTx, h.txID)
