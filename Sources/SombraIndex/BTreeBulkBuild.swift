@@ -103,6 +103,24 @@ package struct BTreeBulkBuilder {
         count += 1
     }
 
+    /// Adds leaf cell `cell` of `view` (a leaf of a tree with this page size) as it is: its key must be
+    /// greater than every key added before; an overflow chain it points to now belongs to the new tree.
+    mutating func addCell(_ cell: LeafCell, of view: NodeView) throws(SombraError) {
+        guard view.pageSize == w.pageSize, view.isLeaf else {
+            throw .invalidArgument("bulkBuild can only take leaf cells of \(w.pageSize)-byte pages")
+        }
+        guard cell.keyCount <= maxKeyBytes else { throw .keyTooLarge(size: cell.keyCount, max: maxKeyBytes) }
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: view.bytes[cell.keyStart..<(cell.keyStart + cell.keyCount)])
+        if count > 0, compareBytes(lastKey[...], key[...]) >= 0 {
+            throw .invalidArgument("bulkBuild input is not strictly ascending at entry \(count)")
+        }
+        if !current.isEmpty, !current.fits(cellBytes: cell.size) { try startLeaf() }
+        try current.appendRawCell(view.bytes, cell.offset..<(cell.offset + cell.size))
+        swap(&lastKey, &key)
+        count += 1
+    }
+
     /// `current` is full: it becomes the held leaf (the previously held one is stored) and a new leaf starts,
     /// separated from it by the shortest key between its last key and the key being added.
     private mutating func startLeaf() throws(SombraError) {

@@ -84,6 +84,12 @@ struct BTreePageBuilder {
         }
     }
 
+    /// Appends a cell copied verbatim from `bytes[range]` (a validated cell of a page of the same kind).
+    mutating func appendRawCell(_ bytes: [UInt8], _ range: Range<Int>) throws(SombraError) {
+        let at = try place(cellBytes: range.count)
+        buffer.replaceSubrange(at..<(at + range.count), with: bytes[range])
+    }
+
     /// Appends an interior cell (child page, key); the same bytes `BTreeLayout.interiorCell` builds.
     mutating func appendInteriorCell(child: PageID, key: [UInt8]) throws(SombraError) {
         let at = try place(cellBytes: BTreeLayout.interiorCellHeaderSize + key.count)

@@ -61,6 +61,39 @@ struct BTreePageBuilderTests {
         print("btree-page-builder: cases: \(cases) pages-compared: \(pagesCompared) seed: \(seed)")
     }
 
+    @Test("merging runs moves every entry (overflow chains included) into one clean tree and frees every run page")
+    func mergeRuns() throws {
+        let seed: UInt64 = 0x3E26_E5
+        var random = SeededRandom(seed: seed)
+        var merged = 0
+        for round in 0..<24 {
+            let pageSize = [4096, 8192][round % 2]
+            let all = entries([0, 1, 30, 700, 4000][round % 5] + random.below(500), pageSize: pageSize, random: &random)
+            let runCount = 1 + random.below(7)
+            var runInputs = [[(key: [UInt8], value: [UInt8])]](repeating: [], count: runCount)
+            for entry in all { runInputs[random.below(runCount)].append(entry) }
+            let store = MemoryPageStore(pageSize: pageSize)
+            let runs = try runInputs.map { (input) throws(SombraError) in try BTree.bulkBuild(sorted: input, in: store) }
+            var builder = try BTreeBulkBuilder(in: store)
+            try builder.addMerging(consuming: runs)
+            let tree = try builder.finish()
+            let report = tree.verify(in: store, checkValues: true)
+            #expect(report.isClean, "seed \(seed) round \(round): \(report.findings.prefix(3))")
+            #expect(report.pagesUsed.count == store.livePageCount, "seed \(seed) round \(round): run pages leaked")
+            let got = try allEntries(tree, in: store)
+            #expect(got.count == all.count && zip(got, all).allSatisfy { $0.0 == $1.key && sameBytes($0.1, $1.value) },
+                    "seed \(seed) round \(round)")
+            merged += all.count
+        }
+        // Keys present in two runs are refused.
+        let store = MemoryPageStore()
+        let a = try BTree.bulkBuild(sorted: (0..<500).map { (key: numberKey($0 * 2), value: [UInt8]()) }, in: store)
+        let b = try BTree.bulkBuild(sorted: (0..<500).map { (key: numberKey($0 * 3), value: [UInt8]()) }, in: store)
+        var builder = try BTreeBulkBuilder(in: store)
+        #expect(throws: SombraError.self) { try builder.addMerging(consuming: [a, b]) }
+        print("btree-merge-runs: rounds: 24 entries: \(merged) seed: \(seed)")
+    }
+
     @Test("a closure-fed build rejects a key that is not ascending and frees what it allocated")
     func closureRejects() throws {
         let store = MemoryPageStore()

@@ -1,0 +1,143 @@
+// A bulk load that flushes many times (sorted runs merged at the end, id-keyed trees built across
+// flushes) builds exactly the graph that createNode/createEdge build, and leaks no page.
+import Testing
+import SombraIO
+import SombraTestSupport
+@testable import Sombra
+
+@Suite("Bulk loader merge path")
+struct BulkLoaderMergeTests {
+    struct Plan {
+        var nodes: [(labels: [String], properties: [String: Value])] = []
+        /// (source index, target index, type, properties); indexes < 0 name nodes of an earlier load.
+        var edges: [(Int, Int, String, [String: Value])] = []
+    }
+
+    func plan(nodes: Int, edges: Int, earlierNodes: Int, random: inout SeededRandom) -> Plan {
+        var p = Plan()
+        let labelSets: [[String]] = [["Person"], ["Post"], [], ["Person", "Admin"], ["Tag"]]
+        for i in 0..<nodes {
+            var props: [String: Value] = ["name": .string("n-\(random.below(300))"), "age": .int(Int64(random.below(90)))]
+            if random.chance(5) { props["bio"] = .string(String(repeating: "x", count: 3000 + random.below(9000))) }
+            if random.chance(30) { props["score"] = .double(Double(i) / 7) }
+            p.nodes.append((labelSets[random.below(labelSets.count)], props))
+        }
+        let types = ["KNOWS", "LIKES", "FOLLOWS", "KNOWS", "KNOWS"]
+        for _ in 0..<edges {
+            let a = earlierNodes > 0 && random.chance(10) ? -1 - random.below(earlierNodes) : random.below(nodes)
+            let b = random.below(nodes)
+            var props: [String: Value] = [:]
+            if random.chance(20) { props["w"] = .int(Int64(random.below(1000))) }
+            if random.chance(1) { props["note"] = .string(String(repeating: "e", count: 5000)) }
+            p.edges.append((a, b, types[random.below(types.count)], props))
+        }
+        return p
+    }
+
+    /// Runs the plan through the bulk loader or one call at a time; returns the new node ids.
+    @discardableResult
+    func load(_ db: GraphDB, _ p: Plan, earlier: [NodeID], bulk: Bool, bufferBytes: Int = 1 << 20) throws -> [NodeID] {
+        func node(_ i: Int, _ ids: [NodeID]) -> NodeID { i < 0 ? earlier[-1 - i] : ids[i] }
+        if bulk {
+            return try db.bulkLoad(bufferBytes: bufferBytes) { loader in
+                var ids: [NodeID] = []
+                for n in p.nodes { ids.append(try loader.addNode(labels: n.labels, properties: n.properties)) }
+                for e in p.edges { try loader.addEdge(from: node(e.0, ids), to: node(e.1, ids), type: e.2, properties: e.3) }
+                return ids
+            }
+        }
+        return try db.write { tx in
+            var ids: [NodeID] = []
+            for n in p.nodes { ids.append(try tx.createNode(labels: n.labels, properties: n.properties)) }
+            for e in p.edges { try tx.createEdge(from: node(e.0, ids), to: node(e.1, ids), type: e.2, properties: e.3) }
+            return ids
+        }
+    }
+
+    /// Properties in key order (a dictionary's own description order is not stable).
+    func describe(_ properties: [String: Value]) -> String {
+        properties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    func fingerprint(_ db: GraphDB) throws -> [String] {
+        try db.read { tx in
+            var out = ["nodes \(try tx.nodeCount()) edges \(try tx.edgeCount())",
+                       "\(try tx.labelCounts().sorted { $0.key < $1.key })",
+                       "\(try tx.edgeTypeCounts().sorted { $0.key < $1.key })"]
+            var all = try tx.allNodes()
+            while let n = try all.next() {
+                let node = try #require(try tx.node(n))
+                let edges = try tx.edges(of: n, direction: .both).collect().map { "\($0.id)\($0.type)\($0.source)\($0.target)" }
+                out.append("\(node.id) \(node.labels) \(describe(node.properties)) \(edges)")
+            }
+            var allEdges = try tx.allEdges()
+            while let e = try allEdges.next() {
+                let edge = try #require(try tx.edge(e))
+                out.append("\(edge.id) \(edge.source) \(edge.target) \(edge.type) \(describe(edge.properties))")
+            }
+            let names = ["Person", "Post", "Admin", "Tag", "name", "age", "bio", "score", "w", "note", "KNOWS", "LIKES", "FOLLOWS"]
+            out.append("name ids \(try names.map { (name) throws(SombraError) in try tx.existingID(name) })")
+            for label in ["Person", "Post", "Admin", "Tag"] { out.append("\(label) \(try tx.nodes(withLabel: label).collect())") }
+            var eq = try tx.nodes(withLabel: "Person", where: "name", equals: "n-5")
+            var range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(10, 30))
+            out.append("\(try eq.collect()) \(try range.collect().sorted())")
+            return out
+        }
+    }
+
+    @Test("a load over many flushes equals the same graph built one call at a time, then again into non-empty trees")
+    func manyFlushesEqualIncremental() throws {
+        let seed: UInt64 = 0xB01D_10AD
+        var random = SeededRandom(seed: seed)
+        let fs = InMemoryFileSystem()
+        let model = try memoryGraph(fs, path: "model.sombra")
+        let bulk = try memoryGraph(fs, path: "bulk.sombra")
+        for db in [model, bulk] {
+            try db.write { tx in
+                try tx.createIndex(label: "Person", key: "name")
+                try tx.createIndex(label: "Person", key: "age")
+            }
+        }
+        // First load: nodes only (the edge trees stay empty). Second: edges into empty edge trees (runs),
+        // nodes into a non-empty tree (inserts). Third: everything into non-empty trees.
+        let first = plan(nodes: 3000, edges: 0, earlierNodes: 0, random: &random)
+        let modelFirst = try load(model, first, earlier: [], bulk: false)
+        let bulkFirst = try load(bulk, first, earlier: [], bulk: true)
+        #expect(modelFirst == bulkFirst, "seed \(seed)")
+        #expect(try fingerprint(model) == fingerprint(bulk), "seed \(seed)")
+        let second = plan(nodes: 5000, edges: 30_000, earlierNodes: 3000, random: &random)
+        try load(model, second, earlier: modelFirst, bulk: false)
+        try load(bulk, second, earlier: bulkFirst, bulk: true)
+        let fm = try fingerprint(model), fb = try fingerprint(bulk)
+        let equalSecond = fm == fb
+        if let i = fm.indices.first(where: { $0 < fb.count && fm[$0] != fb[$0] }) { print("first difference at \(i):\n\(fm[i].prefix(600))\n\(fb[i].prefix(600))") }
+        #expect(equalSecond, "seed \(seed)")
+        let report = try bulk.verify()
+        #expect(report.isClean, "seed \(seed): \(report.findings.prefix(3))")
+        let third = plan(nodes: 400, edges: 2000, earlierNodes: 3000, random: &random)
+        try load(model, third, earlier: modelFirst, bulk: false)
+        try load(bulk, third, earlier: bulkFirst, bulk: true)
+        #expect(try fingerprint(model) == fingerprint(bulk), "seed \(seed)")
+        #expect(try bulk.verify().isClean, "seed \(seed)")
+        print("bulk-load-merge: nodes: 8400 edges: 32000 equal: \(equalSecond) clean: \(report.isClean) seed: \(seed)")
+        try model.close(); try bulk.close()
+    }
+
+    @Test("a load into a fresh graph over many flushes equals a load that fits one flush, and verifies clean")
+    func manyFlushesEqualOneFlush() throws {
+        let seed: UInt64 = 0x0F1A_5E5
+        var random = SeededRandom(seed: seed)
+        let fs = InMemoryFileSystem()
+        let small = try memoryGraph(fs, path: "small.sombra")
+        let large = try memoryGraph(fs, path: "large.sombra")
+        let p = plan(nodes: 4000, edges: 40_000, earlierNodes: 0, random: &random)
+        try load(small, p, earlier: [], bulk: true, bufferBytes: 1 << 20)
+        try load(large, p, earlier: [], bulk: true, bufferBytes: 1 << 30)
+        let equal = try fingerprint(small) == fingerprint(large)
+        #expect(equal, "seed \(seed)")
+        let report = try small.verify()
+        #expect(report.isClean, "seed \(seed): \(report.findings.prefix(3))")
+        print("bulk-load-flushes: nodes: 4000 edges: 40000 equal: \(equal) clean: \(report.isClean) seed: \(seed)")
+        try small.close(); try large.close()
+    }
+}
