@@ -28,31 +28,34 @@ enum TreeWriter {
 extension BulkLoader {
     /// Writes every buffered record and index entry into its tree, in key order.
     func flush() throws(SombraError) {
-        // Local copies (no bytes are copied) keep the per-entry closures off the class's storage.
-        let nodes = nodeRecords, edges = edgeRecords
-        try write(.nodes, count: nodes.count, key: { i, k in k.appendBE(nodes[i].0) }, value: { i in nodes[i].1 })
-        try write(.edges, count: edges.count, key: { i, k in k.appendBE(edges[i].0) }, value: { i in edges[i].1 })
-        labelEntries.sort { ($0.label, $0.node) < ($1.label, $1.node) }
-        let labels = labelEntries
-        try write(.labels, count: labels.count,
-                  key: { i, k in k.appendBE(labels[i].label); k.appendBE(labels[i].node) }, value: { _ in [] })
-        outEntries.sort()
-        let outs = outEntries
-        try write(.outEdges, count: outs.count, key: { i, k in Self.appendKey(outs[i], &k) }, value: { _ in [] })
-        inEntries.sort()
-        let ins = inEntries
-        try write(.inEdges, count: ins.count, key: { i, k in Self.appendKey(ins[i], &k) }, value: { _ in [] })
-        propertyEntries.sort { KeyEncoding.compare($0.0, $1.0) < 0 }
-        let properties = propertyEntries
-        try write(.properties, count: properties.count,
+        // The buffers leave the state while they are written (no bytes are copied), so the per-entry
+        // closures read plain local arrays.
+        let nodes = state.nodeRecords, edges = state.edgeRecords
+        try write(.nodes, count: nodes.count, keyBytes: 8,
+                  key: { i, k in k.storeBE(nodes[i].0, at: 0) }, value: { i in nodes[i].1 })
+        try write(.edges, count: edges.count, keyBytes: 8,
+                  key: { i, k in k.storeBE(edges[i].0, at: 0) }, value: { i in edges[i].1 })
+        state.labelEntries.sort { ($0.label, $0.node) < ($1.label, $1.node) }
+        let labels = state.labelEntries
+        try write(.labels, count: labels.count, keyBytes: 12,
+                  key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in [] })
+        state.outEntries.sort()
+        let outs = state.outEntries
+        try write(.outEdges, count: outs.count, keyBytes: 28, key: { i, k in Self.storeKey(outs[i], &k) }, value: { _ in [] })
+        state.inEntries.sort()
+        let ins = state.inEntries
+        try write(.inEdges, count: ins.count, keyBytes: 28, key: { i, k in Self.storeKey(ins[i], &k) }, value: { _ in [] })
+        state.propertyEntries.sort { Self.precedes($0.0, $1.0) }
+        let properties = state.propertyEntries
+        try write(.properties, count: properties.count, keyBytes: nil,
                   key: { i, k in k.append(contentsOf: properties[i].0) }, value: { i in properties[i].1 })
-        nodeRecords.removeAll(keepingCapacity: true)
-        edgeRecords.removeAll(keepingCapacity: true)
-        labelEntries.removeAll(keepingCapacity: true)
-        outEntries.removeAll(keepingCapacity: true)
-        inEntries.removeAll(keepingCapacity: true)
-        propertyEntries.removeAll(keepingCapacity: true)
-        bufferedBytes = 0
+        state.nodeRecords.removeAll(keepingCapacity: true)
+        state.edgeRecords.removeAll(keepingCapacity: true)
+        state.labelEntries.removeAll(keepingCapacity: true)
+        state.outEntries.removeAll(keepingCapacity: true)
+        state.inEntries.removeAll(keepingCapacity: true)
+        state.propertyEntries.removeAll(keepingCapacity: true)
+        state.bufferedBytes = 0
         try publishCounters()
     }
 
@@ -78,13 +81,25 @@ extension BulkLoader {
         }
     }
 
-    /// The adjacency key (this end, type, other end, edge), big-endian.
-    static func appendKey(_ e: AdjacencyEntry, _ k: inout [UInt8]) {
-        k.appendBE(e.a); k.appendBE(e.type); k.appendBE(e.b); k.appendBE(e.edge)
+    /// The adjacency key (this end, type, other end, edge), big-endian, into a 28-byte buffer.
+    static func storeKey(_ e: BulkLoaderState.AdjacencyEntry, _ k: inout [UInt8]) {
+        k.storeBE(e.a, at: 0); k.storeBE(e.type, at: 8); k.storeBE(e.b, at: 12); k.storeBE(e.edge, at: 20)
+    }
+
+    /// Unsigned byte order (`KeyEncoding.compare(a, b) < 0`), the order of the trees' keys.
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let common = min(a.count, b.count)
+        var i = 0
+        while i < common {
+            if a[i] != b[i] { return a[i] < b[i] }
+            i += 1
+        }
+        return a.count < b.count
     }
 
     /// Sorted entries 0..<count into one tree through its writer (chosen at the tree's first flush).
-    private func write(_ slot: TreeSlot, count: Int, key: (Int, inout [UInt8]) -> Void,
+    /// `keyBytes`: the width of every key, which `key` then stores in place; nil: `key` appends the key.
+    private func write(_ slot: TreeSlot, count: Int, keyBytes: Int?, key: (Int, inout [UInt8]) -> Void,
                        value: (Int) -> [UInt8]) throws(SombraError) {
         guard count > 0 else { return }
         let pages = tx.pageTx
@@ -107,20 +122,30 @@ extension BulkLoader {
             var k: [UInt8] = []
             for i in 0..<count {
                 k.removeAll(keepingCapacity: true)
+                if let keyBytes { k.append(contentsOf: repeatElement(0, count: keyBytes)) }
                 key(i, &k)
                 try tree.put(k, value(i), in: pages)
             }
         case .ascending(var builder):
             writer = .inserts   // drop the enum's reference so the builder's buffers stay unique
-            for i in 0..<count { try builder.add(value: value(i)) { k in key(i, &k) } }
+            try Self.feed(&builder, count: count, keyBytes: keyBytes, key: key, value: value)
             writer = .ascending(builder)
         case .runs(var runs):
             var builder = try BTreeBulkBuilder(in: pages)
-            for i in 0..<count { try builder.add(value: value(i)) { k in key(i, &k) } }
+            try Self.feed(&builder, count: count, keyBytes: keyBytes, key: key, value: value)
             runs.append(try builder.finish())
             writer = .runs(runs)
         }
         treeWriters[slot] = writer
+    }
+
+    private static func feed(_ builder: inout BTreeBulkBuilder, count: Int, keyBytes: Int?, key: (Int, inout [UInt8]) -> Void,
+                             value: (Int) -> [UInt8]) throws(SombraError) {
+        if let keyBytes {
+            for i in 0..<count { try builder.add(value: value(i), keyBytes: keyBytes) { k in key(i, &k) } }
+        } else {
+            for i in 0..<count { try builder.add(value: value(i)) { k in key(i, &k) } }
+        }
     }
 
     /// Makes `tree` the graph's tree in `slot`, freeing the empty tree registered there.
@@ -135,16 +160,16 @@ extension BulkLoader {
 
     /// Puts the local id counters and the counts added since the last flush into the catalog cache.
     private func publishCounters() throws(SombraError) {
-        for sequence in [nodeIDs, edgeIDs] {
+        for sequence in [state.nodeIDs, state.edgeIDs] {
             if let next = sequence.next { tx.catalogCache[GraphKeys.counter(sequence.counter)] = next }
         }
-        if nodeCountAdded > 0 { try tx.catalogAdd(GraphKeys.counter(Counter.nodeCount), Int64(clamping: nodeCountAdded)) }
-        if edgeCountAdded > 0 { try tx.catalogAdd(GraphKeys.counter(Counter.edgeCount), Int64(clamping: edgeCountAdded)) }
-        for (label, n) in labelCountsAdded { try tx.catalogAdd(GraphKeys.labelCount(label), Int64(clamping: n)) }
-        for (type, n) in typeCountsAdded { try tx.catalogAdd(GraphKeys.typeCount(type), Int64(clamping: n)) }
-        nodeCountAdded = 0
-        edgeCountAdded = 0
-        labelCountsAdded.removeAll()
-        typeCountsAdded.removeAll()
+        if state.nodeCountAdded > 0 { try tx.catalogAdd(GraphKeys.counter(Counter.nodeCount), Int64(clamping: state.nodeCountAdded)) }
+        if state.edgeCountAdded > 0 { try tx.catalogAdd(GraphKeys.counter(Counter.edgeCount), Int64(clamping: state.edgeCountAdded)) }
+        for (label, n) in state.labelCountsAdded { try tx.catalogAdd(GraphKeys.labelCount(label), Int64(clamping: n)) }
+        for (type, n) in state.typeCountsAdded { try tx.catalogAdd(GraphKeys.typeCount(type), Int64(clamping: n)) }
+        state.nodeCountAdded = 0
+        state.edgeCountAdded = 0
+        state.labelCountsAdded.removeAll()
+        state.typeCountsAdded.removeAll()
     }
 }

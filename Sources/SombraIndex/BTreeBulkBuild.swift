@@ -85,6 +85,15 @@ package struct BTreeBulkBuilder {
         try addScratchKey(value: value)
     }
 
+    /// Adds an entry whose key is exactly `keyBytes` long: `writeKey` gets a buffer of that length and must
+    /// store every byte of it (fixed-width keys written with `storeBE`, without appending). The key must be
+    /// greater than every key added before.
+    package mutating func add(value: [UInt8], keyBytes: Int, key writeKey: (inout [UInt8]) -> Void) throws(SombraError) {
+        if key.count != keyBytes { key = [UInt8](repeating: 0, count: max(0, keyBytes)) }
+        writeKey(&key)
+        try addScratchKey(value: value)
+    }
+
     /// Checks the key in `key`, writes its cell (and overflow chain) and makes it the last key.
     private mutating func addScratchKey(value: [UInt8]) throws(SombraError) {
         guard key.count <= maxKeyBytes else { throw .keyTooLarge(size: key.count, max: maxKeyBytes) }

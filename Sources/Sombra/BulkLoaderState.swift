@@ -1,0 +1,174 @@
+// BulkLoaderState: what the bulk loader holds between flushes (buffered records and index entries, the
+// local id counters and counts, the names met so far) and the per-record work of `addNode`/`addEdge`.
+//
+// Invariants:
+//  1. A record is validated exactly as `createNode`/`createEdge` validate it, in the same order, before
+//     anything is buffered; a name the loader has interned was validated as that kind of name then.
+//  2. An id is taken at the same point as `tx.nextID` took it, with the same checks; a count moves at the
+//     same point as `tx.catalogAdd` moved it (BulkLoader invariant 4).
+//  3. `bufferedBytes` grows with every buffered record by at least the bytes the record holds in memory.
+import SombraFormat
+import SombraIndex
+import SombraStorage
+
+struct BulkLoaderState {
+    var nodeRecords: [(UInt64, [UInt8])] = []
+    var edgeRecords: [(UInt64, [UInt8])] = []
+    var labelEntries: [(label: UInt32, node: UInt64)] = []
+    var outEntries: [AdjacencyEntry] = []
+    var inEntries: [AdjacencyEntry] = []
+    var propertyEntries: [([UInt8], [UInt8])] = []
+    var bufferedBytes = 0
+    /// Nodes created by this loader are ids firstNode..<nextNode (none is deleted while loading).
+    private var firstNode: UInt64 = 0
+    private var nextNode: UInt64 = 0
+    private(set) var nodesAdded = 0
+    private(set) var edgesAdded = 0
+
+    /// The next value of the node and edge id counters (read from the catalog at first use), and the counts
+    /// added since the last flush.
+    var nodeIDs = LocalSequence(Counter.nextNode)
+    var edgeIDs = LocalSequence(Counter.nextEdge)
+    var nodeCountAdded: UInt64 = 0
+    var edgeCountAdded: UInt64 = 0
+    var labelCountsAdded: [UInt32: UInt64] = [:]
+    var typeCountsAdded: [UInt32: UInt64] = [:]
+    /// Names interned by this loader, per kind (each was validated as that kind when first met).
+    private var labelIDs: [String: UInt32] = [:]
+    private var propertyKeyIDs: [String: UInt32] = [:]
+    private var typeIDs: [String: UInt32] = [:]
+    private var lastType: (name: String, id: UInt32)? = nil
+
+    struct AdjacencyEntry: Comparable {
+        var a: UInt64, type: UInt32, b: UInt64, edge: UInt64
+        static func < (x: AdjacencyEntry, y: AdjacencyEntry) -> Bool {
+            (x.a, x.type, x.b, x.edge) < (y.a, y.type, y.b, y.edge)
+        }
+    }
+
+    /// A sequence counter of the catalog, taken locally during the load.
+    struct LocalSequence {
+        let counter: String
+        var next: UInt64? = nil
+        init(_ counter: String) { self.counter = counter }
+    }
+
+    mutating func addNode(labels: [String], properties: [String: Value], tx: WriteTransaction) throws(SombraError) -> NodeID {
+        for l in labels where labelIDs[l] == nil { try tx.validateName(l, "label") }
+        for (k, v) in properties {
+            if propertyKeyIDs[k] == nil { try tx.validateName(k, "property key") }
+            try tx.validateValue(v, key: k)
+        }
+        try precheckIndexable(labels: labels, properties: properties, tx: tx)
+        let raw = try Self.takeID(&nodeIDs, tx: tx)
+        if nextNode == 0 { firstNode = raw }
+        nextNode = raw + 1
+        var labelList: [UInt32] = []
+        labelList.reserveCapacity(labels.count)
+        for l in labels { labelList.append(try Self.intern(l, "label", &labelIDs, tx: tx)) }
+        var props: [Property] = []
+        props.reserveCapacity(properties.count)
+        for (k, v) in properties {
+            props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
+        }
+        let record = try NodeRecord(labels: labelList, properties: props)
+        try tx.checkIndexable(record)
+        let bytes = try tx.encodeChecked(record)
+        nodeRecords.append((raw, bytes))
+        bufferedBytes += bytes.count + 48
+        for l in record.labels {
+            labelEntries.append((l, raw))
+            labelCountsAdded[l, default: 0] += 1
+            bufferedBytes += 16
+        }
+        if !tx.indexesByLabel.isEmpty {
+            for (key, value) in try tx.indexEntries(NodeID(raw), record) {
+                propertyEntries.append((key, value))
+                bufferedBytes += key.count + 64
+            }
+        }
+        nodeCountAdded += 1
+        nodesAdded += 1
+        return NodeID(raw)
+    }
+
+    mutating func addEdge(from source: NodeID, to target: NodeID, type: String, properties: [String: Value],
+                          tx: WriteTransaction) throws(SombraError) -> EdgeID {
+        let knownType: UInt32?
+        let sameTypeAsLast = lastType?.name == type
+        if sameTypeAsLast, let lastType {
+            knownType = lastType.id
+        } else {
+            knownType = typeIDs[type]
+        }
+        if knownType == nil { try tx.validateName(type, "edge type") }
+        for (k, v) in properties {
+            if propertyKeyIDs[k] == nil { try tx.validateName(k, "property key") }
+            try tx.validateValue(v, key: k)
+        }
+        try checkNodeExists(source, tx: tx)
+        try checkNodeExists(target, tx: tx)
+        let raw = try Self.takeID(&edgeIDs, tx: tx)
+        let typeID: UInt32
+        if let knownType { typeID = knownType } else { typeID = try Self.intern(type, "edge type", &typeIDs, tx: tx) }
+        if !sameTypeAsLast { lastType = (type, typeID) }
+        var props: [Property] = []
+        props.reserveCapacity(properties.count)
+        for (k, v) in properties {
+            props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
+        }
+        let bytes = try tx.encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props))
+        edgeRecords.append((raw, bytes))
+        outEntries.append(AdjacencyEntry(a: source.rawValue, type: typeID, b: target.rawValue, edge: raw))
+        inEntries.append(AdjacencyEntry(a: target.rawValue, type: typeID, b: source.rawValue, edge: raw))
+        bufferedBytes += bytes.count + 48 + 2 * MemoryLayout<AdjacencyEntry>.stride
+        typeCountsAdded[typeID, default: 0] += 1
+        edgeCountAdded += 1
+        edgesAdded += 1
+        return EdgeID(raw)
+    }
+
+    private func checkNodeExists(_ n: NodeID, tx: WriteTransaction) throws(SombraError) {
+        guard !(n.rawValue >= firstNode && n.rawValue < nextNode) else { return }
+        guard try tx.nodeExistsInTrees(n) else { throw .nodeNotFound(n.rawValue) }
+    }
+
+    /// `tx.precheckIndexable` with the loader's known names looked up locally.
+    private func precheckIndexable(labels: [String], properties: [String: Value], tx: WriteTransaction) throws(SombraError) {
+        guard !tx.indexesByLabel.isEmpty else { return }
+        for label in labels {
+            guard let l = try Self.existingID(label, labelIDs, tx: tx), let decls = tx.indexesByLabel[l] else { continue }
+            for (key, value) in properties {
+                guard let k = try Self.existingID(key, propertyKeyIDs, tx: tx), decls.contains(where: { $0.key == k }) else { continue }
+                try tx.validateIndexable(value, key: key)
+            }
+        }
+    }
+
+    private static func existingID(_ name: String, _ known: [String: UInt32], tx: WriteTransaction) throws(SombraError) -> UInt32? {
+        if let id = known[name] { return id }
+        return try tx.existingID(name)
+    }
+
+    /// The id of `name` through `tx.intern`, remembered in `known` for the rest of the load.
+    private static func intern(_ name: String, _ what: String, _ known: inout [String: UInt32],
+                               tx: WriteTransaction) throws(SombraError) -> UInt32 {
+        if let id = known[name] { return id }
+        let id = try tx.intern(name, what)
+        known[name] = id
+        return id
+    }
+
+    /// `tx.nextID` on the local copy of the counter (the same checks, the same values).
+    private static func takeID(_ sequence: inout LocalSequence, tx: WriteTransaction) throws(SombraError) -> UInt64 {
+        let v: UInt64
+        if let next = sequence.next {
+            v = next
+        } else {
+            v = max(try tx.catalogGet(GraphKeys.counter(sequence.counter)), 1)
+        }
+        guard v < UInt64.max - 1 else { throw .invalidArgument("\(sequence.counter) ids are exhausted") }
+        sequence.next = v + 1
+        return v
+    }
+}
