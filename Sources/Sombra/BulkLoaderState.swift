@@ -34,10 +34,26 @@ struct BulkLoaderState {
     var labelCountsAdded: [UInt32: UInt64] = [:]
     var typeCountsAdded: [UInt32: UInt64] = [:]
     /// Names interned by this loader, per kind (each was validated as that kind when first met).
-    private var labelIDs: [String: UInt32] = [:]
-    private var propertyKeyIDs: [String: UInt32] = [:]
-    private var typeIDs: [String: UInt32] = [:]
+    private var labelIDs = KnownNames()
+    private var propertyKeyIDs = KnownNames()
+    private var typeIDs = KnownNames()
     private var lastType: (name: String, id: UInt32)? = nil
+
+    /// Name ids by name, matched by UTF-8 bytes as the names tree matches them (NameCache invariant 2): two
+    /// canonically equivalent Strings with different bytes are different names, so a String hit counts only
+    /// when the bytes are the same; the other spelling takes the slow path every time.
+    struct KnownNames {
+        private var ids: [String: (name: String, id: UInt32)] = [:]
+
+        subscript(_ name: String) -> UInt32? {
+            guard let entry = ids[name], entry.name.utf8.elementsEqual(name.utf8) else { return nil }
+            return entry.id
+        }
+
+        mutating func add(_ name: String, _ id: UInt32) {
+            if ids[name] == nil { ids[name] = (name, id) }
+        }
+    }
 
     struct AdjacencyEntry: Comparable {
         var a: UInt64, type: UInt32, b: UInt64, edge: UInt64
@@ -95,7 +111,7 @@ struct BulkLoaderState {
     mutating func addEdge(from source: NodeID, to target: NodeID, type: String, properties: [String: Value],
                           tx: WriteTransaction) throws(SombraError) -> EdgeID {
         let knownType: UInt32?
-        let sameTypeAsLast = lastType?.name == type
+        let sameTypeAsLast = lastType?.name.utf8.elementsEqual(type.utf8) ?? false
         if sameTypeAsLast, let lastType {
             knownType = lastType.id
         } else {
@@ -145,17 +161,17 @@ struct BulkLoaderState {
         }
     }
 
-    private static func existingID(_ name: String, _ known: [String: UInt32], tx: WriteTransaction) throws(SombraError) -> UInt32? {
+    private static func existingID(_ name: String, _ known: KnownNames, tx: WriteTransaction) throws(SombraError) -> UInt32? {
         if let id = known[name] { return id }
         return try tx.existingID(name)
     }
 
     /// The id of `name` through `tx.intern`, remembered in `known` for the rest of the load.
-    private static func intern(_ name: String, _ what: String, _ known: inout [String: UInt32],
+    private static func intern(_ name: String, _ what: String, _ known: inout KnownNames,
                                tx: WriteTransaction) throws(SombraError) -> UInt32 {
         if let id = known[name] { return id }
         let id = try tx.intern(name, what)
-        known[name] = id
+        known.add(name, id)
         return id
     }
 

@@ -140,4 +140,38 @@ struct BulkLoaderMergeTests {
         print("bulk-load-flushes: nodes: 4000 edges: 40000 equal: \(equal) clean: \(report.isClean) seed: \(seed)")
         try small.close(); try large.close()
     }
+
+    @Test("names that are equal as Strings but differ in bytes stay two names, as in createNode/createEdge")
+    func canonicallyEquivalentNames() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        #expect(composed == decomposed)   // equal Strings, different UTF-8 bytes
+        var p = Plan()
+        for i in 0..<300 {
+            let name = i % 3 == 0 ? composed : decomposed
+            p.nodes.append(([name], [name: .int(Int64(i))]))
+        }
+        for i in 0..<900 { p.edges.append((i % 300, (i * 7) % 300, i % 2 == 0 ? composed : decomposed, [:])) }
+        let fs = InMemoryFileSystem()
+        let model = try memoryGraph(fs, path: "model.sombra")
+        let bulk = try memoryGraph(fs, path: "bulk.sombra")
+        try load(model, p, earlier: [], bulk: false)
+        try load(bulk, p, earlier: [], bulk: true)
+        func names(_ db: GraphDB) throws -> [String] {
+            try db.read { tx in
+                var out: [String] = []
+                for id in [NodeID(1), NodeID(2), NodeID(3)] {
+                    let node = try #require(try tx.node(id))
+                    out.append("\(Array(node.labels[0].utf8)) \(node.properties.keys.map { Array($0.utf8) })")
+                }
+                for e in [EdgeID(1), EdgeID(2)] { out.append("\(Array(try #require(try tx.edge(e)).type.utf8))") }
+                out.append("\(try tx.existingID(composed) ?? 0) \(try tx.existingID(decomposed) ?? 0)")
+                return out
+            }
+        }
+        let expected = try names(model)
+        #expect(try names(bulk) == expected)
+        #expect(try fingerprint(model) == fingerprint(bulk))
+        #expect(try bulk.verify().isClean)
+        try model.close(); try bulk.close()
+    }
 }
