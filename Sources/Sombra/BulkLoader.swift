@@ -26,6 +26,8 @@ public final class BulkLoader {
     var state = BulkLoaderState()
     /// How each tree is being written (BulkLoaderFlush), decided at its first flush.
     var treeWriters: [TreeSlot: TreeWriter] = [:]
+    /// Flushes so far (the last one, from `finish`, included).
+    var flushCount = 0
 
     public var nodesAdded: Int { state.nodesAdded }
     public var edgesAdded: Int { state.edgesAdded }

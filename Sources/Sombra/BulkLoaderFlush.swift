@@ -32,30 +32,31 @@ extension BulkLoader {
         // closures read plain local arrays.
         let nodes = state.nodeRecords, edges = state.edgeRecords
         try write(.nodes, count: nodes.count, keyBytes: 8,
-                  key: { i, k in k.storeBE(nodes[i].0, at: 0) }, value: { i in nodes[i].1 })
+                  key: { i, k in k.storeBE(nodes.id(i), at: 0) }, value: { i in nodes.record(i) })
         try write(.edges, count: edges.count, keyBytes: 8,
-                  key: { i, k in k.storeBE(edges[i].0, at: 0) }, value: { i in edges[i].1 })
+                  key: { i, k in k.storeBE(edges.id(i), at: 0) }, value: { i in edges.record(i) })
         state.labelEntries.sort { ($0.label, $0.node) < ($1.label, $1.node) }
         let labels = state.labelEntries
         try write(.labels, count: labels.count, keyBytes: 12,
-                  key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in [] })
+                  key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in ArraySlice() })
         state.outEntries.sort()
         let outs = state.outEntries
-        try write(.outEdges, count: outs.count, keyBytes: 28, key: { i, k in Self.storeKey(outs[i], &k) }, value: { _ in [] })
+        try write(.outEdges, count: outs.count, keyBytes: 28, key: { i, k in Self.storeKey(outs[i], &k) }, value: { _ in ArraySlice() })
         state.inEntries.sort()
         let ins = state.inEntries
-        try write(.inEdges, count: ins.count, keyBytes: 28, key: { i, k in Self.storeKey(ins[i], &k) }, value: { _ in [] })
+        try write(.inEdges, count: ins.count, keyBytes: 28, key: { i, k in Self.storeKey(ins[i], &k) }, value: { _ in ArraySlice() })
         state.propertyEntries.sort { Self.precedes($0.0, $1.0) }
         let properties = state.propertyEntries
         try write(.properties, count: properties.count, keyBytes: nil,
-                  key: { i, k in k.append(contentsOf: properties[i].0) }, value: { i in properties[i].1 })
-        state.nodeRecords.removeAll(keepingCapacity: true)
-        state.edgeRecords.removeAll(keepingCapacity: true)
+                  key: { i, k in k.append(contentsOf: properties[i].0) }, value: { i in properties[i].1[...] })
+        state.nodeRecords.removeAll()
+        state.edgeRecords.removeAll()
         state.labelEntries.removeAll(keepingCapacity: true)
         state.outEntries.removeAll(keepingCapacity: true)
         state.inEntries.removeAll(keepingCapacity: true)
         state.propertyEntries.removeAll(keepingCapacity: true)
         state.bufferedBytes = 0
+        flushCount += 1
         try publishCounters()
     }
 
@@ -100,7 +101,7 @@ extension BulkLoader {
     /// Sorted entries 0..<count into one tree through its writer (chosen at the tree's first flush).
     /// `keyBytes`: the width of every key, which `key` then stores in place; nil: `key` appends the key.
     private func write(_ slot: TreeSlot, count: Int, keyBytes: Int?, key: (Int, inout [UInt8]) -> Void,
-                       value: (Int) -> [UInt8]) throws(SombraError) {
+                       value: (Int) -> ArraySlice<UInt8>) throws(SombraError) {
         guard count > 0 else { return }
         let pages = tx.pageTx
         var writer: TreeWriter
@@ -124,7 +125,7 @@ extension BulkLoader {
                 k.removeAll(keepingCapacity: true)
                 if let keyBytes { k.append(contentsOf: repeatElement(0, count: keyBytes)) }
                 key(i, &k)
-                try tree.put(k, value(i), in: pages)
+                try tree.put(k, Array(value(i)), in: pages)
             }
         case .ascending(var builder):
             writer = .inserts   // drop the enum's reference so the builder's buffers stay unique
@@ -140,7 +141,7 @@ extension BulkLoader {
     }
 
     private static func feed(_ builder: inout BTreeBulkBuilder, count: Int, keyBytes: Int?, key: (Int, inout [UInt8]) -> Void,
-                             value: (Int) -> [UInt8]) throws(SombraError) {
+                             value: (Int) -> ArraySlice<UInt8>) throws(SombraError) {
         if let keyBytes {
             for i in 0..<count { try builder.add(value: value(i), keyBytes: keyBytes) { k in key(i, &k) } }
         } else {

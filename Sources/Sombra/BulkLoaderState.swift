@@ -12,8 +12,8 @@ import SombraIndex
 import SombraStorage
 
 struct BulkLoaderState {
-    var nodeRecords: [(UInt64, [UInt8])] = []
-    var edgeRecords: [(UInt64, [UInt8])] = []
+    var nodeRecords = RecordBuffer()
+    var edgeRecords = RecordBuffer()
     var labelEntries: [(label: UInt32, node: UInt64)] = []
     var outEntries: [AdjacencyEntry] = []
     var inEntries: [AdjacencyEntry] = []
@@ -55,6 +55,28 @@ struct BulkLoaderState {
         }
     }
 
+    /// Encoded records back to back in one array (no object per record), each with its id and end offset.
+    struct RecordBuffer {
+        private(set) var bytes: [UInt8] = []
+        private(set) var records: [(id: UInt64, end: Int)] = []
+        /// Bytes one record costs besides its encoding.
+        static let overheadBytes = MemoryLayout<(id: UInt64, end: Int)>.stride
+
+        var count: Int { records.count }
+        func id(_ i: Int) -> UInt64 { records[i].id }
+        func record(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : records[i - 1].end)..<records[i].end] }
+
+        mutating func append(_ id: UInt64, _ record: [UInt8]) {
+            bytes.append(contentsOf: record)
+            records.append((id, bytes.count))
+        }
+
+        mutating func removeAll() {
+            bytes.removeAll(keepingCapacity: true)
+            records.removeAll(keepingCapacity: true)
+        }
+    }
+
     struct AdjacencyEntry: Comparable {
         var a: UInt64, type: UInt32, b: UInt64, edge: UInt64
         static func < (x: AdjacencyEntry, y: AdjacencyEntry) -> Bool {
@@ -90,8 +112,8 @@ struct BulkLoaderState {
         let record = try NodeRecord(labels: labelList, properties: props)
         try tx.checkIndexable(record)
         let bytes = try tx.encodeChecked(record)
-        nodeRecords.append((raw, bytes))
-        bufferedBytes += bytes.count + 48
+        nodeRecords.append(raw, bytes)
+        bufferedBytes += bytes.count + RecordBuffer.overheadBytes
         for l in record.labels {
             labelEntries.append((l, raw))
             labelCountsAdded[l, default: 0] += 1
@@ -134,10 +156,10 @@ struct BulkLoaderState {
             props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
         }
         let bytes = try tx.encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props))
-        edgeRecords.append((raw, bytes))
+        edgeRecords.append(raw, bytes)
         outEntries.append(AdjacencyEntry(a: source.rawValue, type: typeID, b: target.rawValue, edge: raw))
         inEntries.append(AdjacencyEntry(a: target.rawValue, type: typeID, b: source.rawValue, edge: raw))
-        bufferedBytes += bytes.count + 48 + 2 * MemoryLayout<AdjacencyEntry>.stride
+        bufferedBytes += bytes.count + RecordBuffer.overheadBytes + 2 * MemoryLayout<AdjacencyEntry>.stride
         typeCountsAdded[typeID, default: 0] += 1
         edgeCountAdded += 1
         edgesAdded += 1

@@ -80,6 +80,10 @@ package struct BTreeBulkBuilder {
     /// Adds an entry whose key `writeKey` appends to the (empty) buffer it is given; the key must be greater
     /// than every key added before. Nothing is allocated per entry once the buffer has grown.
     package mutating func add(value: [UInt8], key writeKey: (inout [UInt8]) -> Void) throws(SombraError) {
+        try add(value: value[...], key: writeKey)
+    }
+
+    package mutating func add(value: ArraySlice<UInt8>, key writeKey: (inout [UInt8]) -> Void) throws(SombraError) {
         key.removeAll(keepingCapacity: true)
         writeKey(&key)
         try addScratchKey(value: value)
@@ -87,27 +91,42 @@ package struct BTreeBulkBuilder {
 
     /// Adds an entry whose key is exactly `keyBytes` long: `writeKey` gets a buffer of that length and must
     /// store every byte of it (fixed-width keys written with `storeBE`, without appending). The key must be
-    /// greater than every key added before.
-    package mutating func add(value: [UInt8], keyBytes: Int, key writeKey: (inout [UInt8]) -> Void) throws(SombraError) {
+    /// greater than every key added before. The value may be a slice of a larger buffer.
+    package mutating func add(value: ArraySlice<UInt8>, keyBytes: Int, key writeKey: (inout [UInt8]) -> Void) throws(SombraError) {
         if key.count != keyBytes { key = [UInt8](repeating: 0, count: max(0, keyBytes)) }
         writeKey(&key)
         try addScratchKey(value: value)
     }
 
+    package mutating func add(value: [UInt8], keyBytes: Int, key writeKey: (inout [UInt8]) -> Void) throws(SombraError) {
+        try add(value: value[...], keyBytes: keyBytes, key: writeKey)
+    }
+
     /// Checks the key in `key`, writes its cell (and overflow chain) and makes it the last key.
     private mutating func addScratchKey(value: [UInt8]) throws(SombraError) {
+        try addScratchKey(value: value[...])
+    }
+
+    private mutating func addScratchKey(value: ArraySlice<UInt8>) throws(SombraError) {
         guard key.count <= maxKeyBytes else { throw .keyTooLarge(size: key.count, max: maxKeyBytes) }
         guard value.count <= BTree.maxValueBytes else { throw .valueTooLarge(size: value.count, max: BTree.maxValueBytes) }
         if count > 0, compareBytes(lastKey[...], key[...]) >= 0 {
             throw .invalidArgument("bulkBuild input is not strictly ascending at entry \(count)")
         }
-        let stored = ValueCodec.encode(value)
         let inlineMax = BTree.maxInlineValueBytes(keyBytes: key.count, pageSize: w.pageSize)
-        let overflowPage: PageID? = stored.bytes.count <= inlineMax ? nil : try OverflowChain.write(stored.bytes, in: w)
-        let cellBytes = BTreePageBuilder.leafCellBytes(keyBytes: key.count, storedBytes: stored.bytes.count,
-                                                       overflow: overflowPage != nil)
-        if !current.isEmpty, !current.fits(cellBytes: cellBytes) { try startLeaf() }
-        try current.appendLeafCell(key: key, stored: stored, overflowPage: overflowPage)
+        if value.count <= BTree.compressionThresholdBytes, value.count <= inlineMax {
+            // What ValueCodec.encode stores for a value this short: the raw bytes, inline.
+            let cellBytes = BTreePageBuilder.leafCellBytes(keyBytes: key.count, storedBytes: value.count, overflow: false)
+            if !current.isEmpty, !current.fits(cellBytes: cellBytes) { try startLeaf() }
+            try current.appendInlineLeafCell(key: key, value: value)
+        } else {
+            let stored = ValueCodec.encode(Array(value))
+            let overflowPage: PageID? = stored.bytes.count <= inlineMax ? nil : try OverflowChain.write(stored.bytes, in: w)
+            let cellBytes = BTreePageBuilder.leafCellBytes(keyBytes: key.count, storedBytes: stored.bytes.count,
+                                                           overflow: overflowPage != nil)
+            if !current.isEmpty, !current.fits(cellBytes: cellBytes) { try startLeaf() }
+            try current.appendLeafCell(key: key, stored: stored, overflowPage: overflowPage)
+        }
         swap(&lastKey, &key)
         count += 1
     }

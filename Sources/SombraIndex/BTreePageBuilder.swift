@@ -90,6 +90,18 @@ struct BTreePageBuilder {
         buffer.replaceSubrange(at..<(at + range.count), with: bytes[range])
     }
 
+    /// Appends a leaf cell holding `value` raw and inline (flags 0): the cell `appendLeafCell` writes for a
+    /// value ValueCodec stores uncompressed.
+    mutating func appendInlineLeafCell(key: [UInt8], value: ArraySlice<UInt8>) throws(SombraError) {
+        let at = try place(cellBytes: Self.leafCellBytes(keyBytes: key.count, storedBytes: value.count, overflow: false))
+        buffer[at] = 0
+        buffer.storeLE(UInt16(truncatingIfNeeded: key.count), at: at + BTreeLayout.leafKeyLengthOffset)
+        buffer.storeLE(UInt32(truncatingIfNeeded: value.count), at: at + BTreeLayout.leafValueLengthOffset)
+        let keyStart = at + BTreeLayout.leafCellHeaderSize
+        copy(key, to: keyStart)
+        if !value.isEmpty { buffer.replaceSubrange((keyStart + key.count)..<(keyStart + key.count + value.count), with: value) }
+    }
+
     /// Appends an interior cell (child page, key); the same bytes `BTreeLayout.interiorCell` builds.
     mutating func appendInteriorCell(child: PageID, key: [UInt8]) throws(SombraError) {
         let at = try place(cellBytes: BTreeLayout.interiorCellHeaderSize + key.count)

@@ -35,23 +35,29 @@ struct BulkLoaderMergeTests {
     }
 
     /// Runs the plan through the bulk loader or one call at a time; returns the new node ids.
+    /// Runs the plan; returns the new node ids and how many times the bulk loader flushed (0 without it).
     @discardableResult
-    func load(_ db: GraphDB, _ p: Plan, earlier: [NodeID], bulk: Bool, bufferBytes: Int = 1 << 20) throws -> [NodeID] {
+    func load(_ db: GraphDB, _ p: Plan, earlier: [NodeID], bulk: Bool,
+              bufferBytes: Int = 1 << 20) throws -> (ids: [NodeID], flushes: Int) {
         func node(_ i: Int, _ ids: [NodeID]) -> NodeID { i < 0 ? earlier[-1 - i] : ids[i] }
         if bulk {
-            return try db.bulkLoad(bufferBytes: bufferBytes) { loader in
+            var used: BulkLoader? = nil
+            let ids = try db.bulkLoad(bufferBytes: bufferBytes) { loader in
+                used = loader
                 var ids: [NodeID] = []
                 for n in p.nodes { ids.append(try loader.addNode(labels: n.labels, properties: n.properties)) }
                 for e in p.edges { try loader.addEdge(from: node(e.0, ids), to: node(e.1, ids), type: e.2, properties: e.3) }
                 return ids
             }
+            return (ids, used?.flushCount ?? 0)
         }
-        return try db.write { tx in
+        let ids = try db.write { tx in
             var ids: [NodeID] = []
             for n in p.nodes { ids.append(try tx.createNode(labels: n.labels, properties: n.properties)) }
             for e in p.edges { try tx.createEdge(from: node(e.0, ids), to: node(e.1, ids), type: e.2, properties: e.3) }
             return ids
         }
+        return (ids, 0)
     }
 
     /// Properties in key order (a dictionary's own description order is not stable).
@@ -101,13 +107,14 @@ struct BulkLoaderMergeTests {
         // First load: nodes only (the edge trees stay empty). Second: edges into empty edge trees (runs),
         // nodes into a non-empty tree (inserts). Third: everything into non-empty trees.
         let first = plan(nodes: 3000, edges: 0, earlierNodes: 0, random: &random)
-        let modelFirst = try load(model, first, earlier: [], bulk: false)
-        let bulkFirst = try load(bulk, first, earlier: [], bulk: true)
+        let modelFirst = try load(model, first, earlier: [], bulk: false).ids
+        let bulkFirst = try load(bulk, first, earlier: [], bulk: true).ids
         #expect(modelFirst == bulkFirst, "seed \(seed)")
         #expect(try fingerprint(model) == fingerprint(bulk), "seed \(seed)")
         let second = plan(nodes: 5000, edges: 30_000, earlierNodes: 3000, random: &random)
         try load(model, second, earlier: modelFirst, bulk: false)
-        try load(bulk, second, earlier: bulkFirst, bulk: true)
+        let secondFlushes = try load(bulk, second, earlier: bulkFirst, bulk: true).flushes
+        #expect(secondFlushes >= 3, "the second load should flush several times")
         let fm = try fingerprint(model), fb = try fingerprint(bulk)
         let equalSecond = fm == fb
         if let i = fm.indices.first(where: { $0 < fb.count && fm[$0] != fb[$0] }) { print("first difference at \(i):\n\(fm[i].prefix(600))\n\(fb[i].prefix(600))") }
@@ -119,7 +126,7 @@ struct BulkLoaderMergeTests {
         try load(bulk, third, earlier: bulkFirst, bulk: true)
         #expect(try fingerprint(model) == fingerprint(bulk), "seed \(seed)")
         #expect(try bulk.verify().isClean, "seed \(seed)")
-        print("bulk-load-merge: nodes: 8400 edges: 32000 equal: \(equalSecond) clean: \(report.isClean) seed: \(seed)")
+        print("bulk-load-merge: nodes: 8400 edges: 32000 flushes-second-load: \(secondFlushes) equal: \(equalSecond) clean: \(report.isClean) seed: \(seed)")
         try model.close(); try bulk.close()
     }
 
@@ -131,13 +138,14 @@ struct BulkLoaderMergeTests {
         let small = try memoryGraph(fs, path: "small.sombra")
         let large = try memoryGraph(fs, path: "large.sombra")
         let p = plan(nodes: 4000, edges: 40_000, earlierNodes: 0, random: &random)
-        try load(small, p, earlier: [], bulk: true, bufferBytes: 1 << 20)
-        try load(large, p, earlier: [], bulk: true, bufferBytes: 1 << 30)
+        let flushes = try load(small, p, earlier: [], bulk: true, bufferBytes: 1 << 20).flushes
+        let oneFlush = try load(large, p, earlier: [], bulk: true, bufferBytes: 1 << 30).flushes
+        #expect(flushes >= 3 && oneFlush == 1)
         let equal = try fingerprint(small) == fingerprint(large)
         #expect(equal, "seed \(seed)")
         let report = try small.verify()
         #expect(report.isClean, "seed \(seed): \(report.findings.prefix(3))")
-        print("bulk-load-flushes: nodes: 4000 edges: 40000 equal: \(equal) clean: \(report.isClean) seed: \(seed)")
+        print("bulk-load-flushes: nodes: 4000 edges: 40000 flushes: \(flushes) equal: \(equal) clean: \(report.isClean) seed: \(seed)")
         try small.close(); try large.close()
     }
 
