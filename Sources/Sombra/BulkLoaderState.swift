@@ -46,12 +46,21 @@ struct BulkLoaderState {
         private var ids: [String: (name: String, id: UInt32)] = [:]
 
         subscript(_ name: String) -> UInt32? {
-            guard let entry = ids[name], entry.name.utf8.elementsEqual(name.utf8) else { return nil }
+            guard let entry = ids[name], Self.sameBytes(entry.name, name) else { return nil }
             return entry.id
         }
 
         mutating func add(_ name: String, _ id: UInt32) {
             if ids[name] == nil { ids[name] = (name, id) }
+        }
+
+        /// Whether two strings have the same UTF-8 bytes (not only the same characters).
+        static func sameBytes(_ x: String, _ y: String) -> Bool {
+            guard x.isContiguousUTF8, y.isContiguousUTF8 else { return x.utf8.elementsEqual(y.utf8) }
+            let a = x.utf8Span.span, b = y.utf8Span.span
+            guard a.count == b.count else { return false }
+            for i in a.indices where a[i] != b[i] { return false }
+            return true
         }
     }
 
@@ -119,12 +128,7 @@ struct BulkLoaderState {
             labelCountsAdded[l, default: 0] += 1
             bufferedBytes += 16
         }
-        if !tx.indexesByLabel.isEmpty {
-            for (key, value) in try tx.indexEntries(NodeID(raw), record) {
-                propertyEntries.append((key, value))
-                bufferedBytes += key.count + 64
-            }
-        }
+        if !tx.indexesByLabel.isEmpty { try addIndexEntries(raw, record, tx: tx) }
         nodeCountAdded += 1
         nodesAdded += 1
         return NodeID(raw)
@@ -133,7 +137,8 @@ struct BulkLoaderState {
     mutating func addEdge(from source: NodeID, to target: NodeID, type: String, properties: [String: Value],
                           tx: WriteTransaction) throws(SombraError) -> EdgeID {
         let knownType: UInt32?
-        let sameTypeAsLast = lastType?.name.utf8.elementsEqual(type.utf8) ?? false
+        var sameTypeAsLast = false
+        if let lastType { sameTypeAsLast = KnownNames.sameBytes(lastType.name, type) }
         if sameTypeAsLast, let lastType {
             knownType = lastType.id
         } else {
@@ -164,6 +169,29 @@ struct BulkLoaderState {
         edgeCountAdded += 1
         edgesAdded += 1
         return EdgeID(raw)
+    }
+
+    /// The entries `tx.indexEntries` gives for a new node, appended without building a dictionary (a key
+    /// repeated within the node is kept once, as the dictionary keeps it).
+    private mutating func addIndexEntries(_ node: UInt64, _ record: NodeRecord, tx: WriteTransaction) throws(SombraError) {
+        let first = propertyEntries.count
+        var added = 0
+        do throws(SombraError) {
+            for l in record.labels {
+                guard let decls = tx.indexesByLabel[l] else { continue }
+                for d in decls {
+                    guard let v = record.property(for: d.key), v.isIndexable else { continue }
+                    let (key, exact) = try GraphKeys.property(d.index, v, node)
+                    guard !propertyEntries[first...].contains(where: { $0.0 == key }) else { continue }
+                    propertyEntries.append((key, exact ? [] : [1]))
+                    added += key.count + 64
+                }
+            }
+        } catch {
+            propertyEntries.removeSubrange(first...)   // all or nothing, as the dictionary was
+            throw error
+        }
+        bufferedBytes += added
     }
 
     private func checkNodeExists(_ n: NodeID, tx: WriteTransaction) throws(SombraError) {
