@@ -38,6 +38,8 @@ struct BulkLoaderState {
     private var propertyKeyIDs = KnownNames()
     private var typeIDs = KnownNames()
     private var lastType: (name: String, id: UInt32)? = nil
+    /// Per edge type: the encoded property-less edge record of that type with endpoints 0.
+    private var edgeTemplates: [UInt32: [UInt8]] = [:]
 
     /// Name ids by name, matched by UTF-8 bytes as the names tree matches them (NameCache invariant 2): two
     /// canonically equivalent Strings with different bytes are different names, so a String hit counts only
@@ -80,6 +82,17 @@ struct BulkLoaderState {
             records.append((id, bytes.count))
         }
 
+        /// Appends an edge record made from `template` (the encoding of a property-less edge of the same
+        /// type with both endpoints 0) by storing the endpoints at their fixed offsets (Docs/FORMAT.md,
+        /// "Edge record": source u64 LE at 1, target u64 LE at 9).
+        mutating func appendEdge(_ id: UInt64, template: [UInt8], source: UInt64, target: UInt64) {
+            let start = bytes.count
+            bytes.append(contentsOf: template)
+            bytes.storeLE(source, at: start + 1)
+            bytes.storeLE(target, at: start + 9)
+            records.append((id, bytes.count))
+        }
+
         mutating func removeAll() {
             bytes.removeAll(keepingCapacity: true)
             records.removeAll(keepingCapacity: true)
@@ -101,25 +114,47 @@ struct BulkLoaderState {
     }
 
     mutating func addNode(labels: [String], properties: [String: Value], tx: WriteTransaction) throws(SombraError) -> NodeID {
-        for l in labels where labelIDs[l] == nil { try tx.validateName(l, "label") }
-        for (k, v) in properties {
-            if propertyKeyIDs[k] == nil { try tx.validateName(k, "property key") }
-            try tx.validateValue(v, key: k)
+        // Validation in createNode's order; the ids of names met before are looked up once and reused.
+        var knownLabels: [UInt32?] = []
+        knownLabels.reserveCapacity(labels.count)
+        for l in labels {
+            let id = labelIDs[l]
+            if id == nil { try tx.validateName(l, "label") }
+            knownLabels.append(id)
         }
-        try precheckIndexable(labels: labels, properties: properties, tx: tx)
+        var knownKeys: [UInt32?] = []
+        knownKeys.reserveCapacity(properties.count)
+        for (k, v) in properties {
+            let id = propertyKeyIDs[k]
+            if id == nil { try tx.validateName(k, "property key") }
+            try tx.validateValue(v, key: k)
+            knownKeys.append(id)
+        }
+        try precheckIndexable(labels: labels, knownLabels, properties: properties, knownKeys, tx: tx)
         let raw = try Self.takeID(&nodeIDs, tx: tx)
         if nextNode == 0 { firstNode = raw }
         nextNode = raw + 1
         var labelList: [UInt32] = []
         labelList.reserveCapacity(labels.count)
-        for l in labels { labelList.append(try Self.intern(l, "label", &labelIDs, tx: tx)) }
+        for (i, l) in labels.enumerated() {
+            if let id = knownLabels[i] {
+                labelList.append(id)
+            } else {
+                labelList.append(try Self.intern(l, "label", &labelIDs, tx: tx))
+            }
+        }
         var props: [Property] = []
         props.reserveCapacity(properties.count)
-        for (k, v) in properties {
-            props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
+        for (j, (k, v)) in properties.enumerated() {
+            if let id = knownKeys[j] {
+                props.append(Property(key: id, value: v))
+            } else {
+                props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
+            }
         }
         let record = try NodeRecord(labels: labelList, properties: props)
-        try tx.checkIndexable(record)
+        // tx.checkIndexable(record) is not repeated here: it checks the pairs precheckIndexable checked
+        // (indexes exist only on names that existed then, and those ids are the ones the record holds).
         let bytes = try tx.encodeChecked(record)
         nodeRecords.append(raw, bytes)
         bufferedBytes += bytes.count + RecordBuffer.overheadBytes
@@ -160,11 +195,25 @@ struct BulkLoaderState {
         for (k, v) in properties {
             props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
         }
-        let bytes = try tx.encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props))
-        edgeRecords.append(raw, bytes)
+        let recordBytes: Int
+        if props.isEmpty {
+            let template: [UInt8]
+            if let known = edgeTemplates[typeID] {
+                template = known
+            } else {
+                template = try tx.encodeChecked(try EdgeRecord(source: 0, target: 0, type: typeID))
+                edgeTemplates[typeID] = template
+            }
+            edgeRecords.appendEdge(raw, template: template, source: source.rawValue, target: target.rawValue)
+            recordBytes = template.count
+        } else {
+            let bytes = try tx.encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props))
+            edgeRecords.append(raw, bytes)
+            recordBytes = bytes.count
+        }
         outEntries.append(AdjacencyEntry(a: source.rawValue, type: typeID, b: target.rawValue, edge: raw))
         inEntries.append(AdjacencyEntry(a: target.rawValue, type: typeID, b: source.rawValue, edge: raw))
-        bufferedBytes += bytes.count + RecordBuffer.overheadBytes + 2 * MemoryLayout<AdjacencyEntry>.stride
+        bufferedBytes += recordBytes + RecordBuffer.overheadBytes + 2 * MemoryLayout<AdjacencyEntry>.stride
         typeCountsAdded[typeID, default: 0] += 1
         edgeCountAdded += 1
         edgesAdded += 1
@@ -199,20 +248,23 @@ struct BulkLoaderState {
         guard try tx.nodeExistsInTrees(n) else { throw .nodeNotFound(n.rawValue) }
     }
 
-    /// `tx.precheckIndexable` with the loader's known names looked up locally.
-    private func precheckIndexable(labels: [String], properties: [String: Value], tx: WriteTransaction) throws(SombraError) {
+    /// `tx.precheckIndexable`, with the ids of names the loader knows (`knownLabels`, `knownKeys`, in the
+    /// order of `labels` and of `properties`' iteration) instead of a second lookup.
+    private func precheckIndexable(labels: [String], _ knownLabels: [UInt32?], properties: [String: Value],
+                                   _ knownKeys: [UInt32?], tx: WriteTransaction) throws(SombraError) {
         guard !tx.indexesByLabel.isEmpty else { return }
-        for label in labels {
-            guard let l = try Self.existingID(label, labelIDs, tx: tx), let decls = tx.indexesByLabel[l] else { continue }
-            for (key, value) in properties {
-                guard let k = try Self.existingID(key, propertyKeyIDs, tx: tx), decls.contains(where: { $0.key == k }) else { continue }
+        for (i, label) in labels.enumerated() {
+            guard let l = try Self.id(knownLabels[i], label, tx: tx), let decls = tx.indexesByLabel[l] else { continue }
+            for (j, (key, value)) in properties.enumerated() {
+                guard let k = try Self.id(knownKeys[j], key, tx: tx), decls.contains(where: { $0.key == k }) else { continue }
                 try tx.validateIndexable(value, key: key)
             }
         }
     }
 
-    private static func existingID(_ name: String, _ known: KnownNames, tx: WriteTransaction) throws(SombraError) -> UInt32? {
-        if let id = known[name] { return id }
+    /// `known`, else the id of an existing name (nil if the name does not exist yet).
+    private static func id(_ known: UInt32?, _ name: String, tx: WriteTransaction) throws(SombraError) -> UInt32? {
+        if let known { return known }
         return try tx.existingID(name)
     }
 
