@@ -167,10 +167,9 @@ extension BulkLoader {
         if state.nodeCountAdded > 0 { try tx.catalogAdd(GraphKeys.counter(Counter.nodeCount), Int64(clamping: state.nodeCountAdded)) }
         if state.edgeCountAdded > 0 { try tx.catalogAdd(GraphKeys.counter(Counter.edgeCount), Int64(clamping: state.edgeCountAdded)) }
         for (label, n) in state.labelCountsAdded { try tx.catalogAdd(GraphKeys.labelCount(label), Int64(clamping: n)) }
-        for (type, n) in state.typeCountsAdded { try tx.catalogAdd(GraphKeys.typeCount(type), Int64(clamping: n)) }
+        for (type, n) in state.takeTypeCounts() { try tx.catalogAdd(GraphKeys.typeCount(type), Int64(clamping: n)) }
         state.nodeCountAdded = 0
         state.edgeCountAdded = 0
         state.labelCountsAdded.removeAll()
-        state.typeCountsAdded.removeAll()
     }
 }

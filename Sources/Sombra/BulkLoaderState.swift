@@ -32,14 +32,24 @@ struct BulkLoaderState {
     var nodeCountAdded: UInt64 = 0
     var edgeCountAdded: UInt64 = 0
     var labelCountsAdded: [UInt32: UInt64] = [:]
-    var typeCountsAdded: [UInt32: UInt64] = [:]
     /// Names interned by this loader, per kind (each was validated as that kind when first met).
     private var labelIDs = KnownNames()
     private var propertyKeyIDs = KnownNames()
-    private var typeIDs = KnownNames()
-    private var lastType: (name: String, id: UInt32)? = nil
-    /// Per edge type: the encoded property-less edge record of that type with endpoints 0.
-    private var edgeTemplates: [UInt32: [UInt8]] = [:]
+    /// The edge types met in this load, found by name (`edgeTypeIndex`, or a scan while there are few) and
+    /// by id; the last one used is tried first.
+    private var edgeTypes: [EdgeType] = []
+    private var edgeTypeIndex = KnownNames()
+    private var edgeTypeByID: [UInt32: Int] = [:]
+    private var lastEdgeType = -1
+
+    struct EdgeType {
+        let name: String
+        let id: UInt32
+        /// The encoded property-less edge record of this type with both endpoints 0.
+        let template: [UInt8]
+        /// Edges of this type added since the last flush.
+        var added: UInt64 = 0
+    }
 
     /// Name ids by name, matched by UTF-8 bytes as the names tree matches them (NameCache invariant 2): two
     /// canonically equivalent Strings with different bytes are different names, so a String hit counts only
@@ -171,15 +181,8 @@ struct BulkLoaderState {
 
     mutating func addEdge(from source: NodeID, to target: NodeID, type: String, properties: [String: Value],
                           tx: WriteTransaction) throws(SombraError) -> EdgeID {
-        let knownType: UInt32?
-        var sameTypeAsLast = false
-        if let lastType { sameTypeAsLast = KnownNames.sameBytes(lastType.name, type) }
-        if sameTypeAsLast, let lastType {
-            knownType = lastType.id
-        } else {
-            knownType = typeIDs[type]
-        }
-        if knownType == nil { try tx.validateName(type, "edge type") }
+        var typeIndex = findEdgeType(type)
+        if typeIndex == nil { try tx.validateName(type, "edge type") }
         for (k, v) in properties {
             if propertyKeyIDs[k] == nil { try tx.validateName(k, "property key") }
             try tx.validateValue(v, key: k)
@@ -187,26 +190,21 @@ struct BulkLoaderState {
         try checkNodeExists(source, tx: tx)
         try checkNodeExists(target, tx: tx)
         let raw = try Self.takeID(&edgeIDs, tx: tx)
-        let typeID: UInt32
-        if let knownType { typeID = knownType } else { typeID = try Self.intern(type, "edge type", &typeIDs, tx: tx) }
-        if !sameTypeAsLast { lastType = (type, typeID) }
-        var props: [Property] = []
-        props.reserveCapacity(properties.count)
-        for (k, v) in properties {
-            props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
-        }
+        if typeIndex == nil { typeIndex = try addEdgeType(type, tx: tx) }
+        let t = typeIndex ?? 0
+        lastEdgeType = t
+        let typeID = edgeTypes[t].id
         let recordBytes: Int
-        if props.isEmpty {
-            let template: [UInt8]
-            if let known = edgeTemplates[typeID] {
-                template = known
-            } else {
-                template = try tx.encodeChecked(try EdgeRecord(source: 0, target: 0, type: typeID))
-                edgeTemplates[typeID] = template
-            }
+        if properties.isEmpty {
+            let template = edgeTypes[t].template
             edgeRecords.appendEdge(raw, template: template, source: source.rawValue, target: target.rawValue)
             recordBytes = template.count
         } else {
+            var props: [Property] = []
+            props.reserveCapacity(properties.count)
+            for (k, v) in properties {
+                props.append(Property(key: try Self.intern(k, "property key", &propertyKeyIDs, tx: tx), value: v))
+            }
             let bytes = try tx.encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props))
             edgeRecords.append(raw, bytes)
             recordBytes = bytes.count
@@ -214,10 +212,41 @@ struct BulkLoaderState {
         outEntries.append(AdjacencyEntry(a: source.rawValue, type: typeID, b: target.rawValue, edge: raw))
         inEntries.append(AdjacencyEntry(a: target.rawValue, type: typeID, b: source.rawValue, edge: raw))
         bufferedBytes += recordBytes + RecordBuffer.overheadBytes + 2 * MemoryLayout<AdjacencyEntry>.stride
-        typeCountsAdded[typeID, default: 0] += 1
+        edgeTypes[t].added += 1
         edgeCountAdded += 1
         edgesAdded += 1
         return EdgeID(raw)
+    }
+
+    /// The index in `edgeTypes` of the type spelled exactly `name`, nil if the loader has not met it.
+    private func findEdgeType(_ name: String) -> Int? {
+        if lastEdgeType >= 0, KnownNames.sameBytes(edgeTypes[lastEdgeType].name, name) { return lastEdgeType }
+        guard edgeTypes.count > 8 else {
+            return edgeTypes.indices.first { KnownNames.sameBytes(edgeTypes[$0].name, name) }
+        }
+        return edgeTypeIndex[name].map { Int($0) }
+    }
+
+    /// Interns `name` as an edge type (tx.intern) and returns its entry, made on first meeting its id.
+    private mutating func addEdgeType(_ name: String, tx: WriteTransaction) throws(SombraError) -> Int {
+        let id = try tx.intern(name, "edge type")
+        // Met before: `edgeTypeIndex` may hold a canonically equivalent spelling under this String key.
+        if let known = edgeTypeByID[id] { return known }
+        let template = try tx.encodeChecked(try EdgeRecord(source: 0, target: 0, type: id))
+        edgeTypes.append(EdgeType(name: name, id: id, template: template))
+        edgeTypeByID[id] = edgeTypes.count - 1
+        edgeTypeIndex.add(name, UInt32(edgeTypes.count - 1))
+        return edgeTypes.count - 1
+    }
+
+    /// The edges added per type since the last call, (type id, count), and zero counts from then on.
+    mutating func takeTypeCounts() -> [(type: UInt32, added: UInt64)] {
+        var out: [(type: UInt32, added: UInt64)] = []
+        for i in edgeTypes.indices where edgeTypes[i].added > 0 {
+            out.append((edgeTypes[i].id, edgeTypes[i].added))
+            edgeTypes[i].added = 0
+        }
+        return out
     }
 
     /// The entries `tx.indexEntries` gives for a new node, appended without building a dictionary (a key

@@ -172,7 +172,11 @@ struct BulkLoaderMergeTests {
             let name = i % 3 == 0 ? composed : decomposed
             p.nodes.append(([name], [name: .int(Int64(i))]))
         }
-        for i in 0..<900 { p.edges.append((i % 300, (i * 7) % 300, i % 2 == 0 ? composed : decomposed, [:])) }
+        // Twelve other types too, so the loader's name lookups go past its short list.
+        for i in 0..<900 {
+            let type = i % 3 == 0 ? "T\(i % 12)" : (i % 2 == 0 ? composed : decomposed)
+            p.edges.append((i % 300, (i * 7) % 300, type, i % 10 == 0 ? [composed: .int(1)] : [:]))
+        }
         let fs = InMemoryFileSystem()
         let model = try memoryGraph(fs, path: "model.sombra")
         let bulk = try memoryGraph(fs, path: "bulk.sombra")
@@ -185,8 +189,9 @@ struct BulkLoaderMergeTests {
                     let node = try #require(try tx.node(id))
                     out.append("\(Array(node.labels[0].utf8)) \(node.properties.keys.map { Array($0.utf8) })")
                 }
-                for e in [EdgeID(1), EdgeID(2)] { out.append("\(Array(try #require(try tx.edge(e)).type.utf8))") }
+                for e in (1...12).map({ EdgeID(UInt64($0)) }) { out.append("\(Array(try #require(try tx.edge(e)).type.utf8))") }
                 out.append("\(try tx.existingID(composed) ?? 0) \(try tx.existingID(decomposed) ?? 0)")
+                out.append("\(try tx.edgeTypeCounts().map { (Array($0.key.utf8), $0.value) }.sorted { $0.0.lexicographicallyPrecedes($1.0) })")
                 return out
             }
         }
