@@ -39,10 +39,10 @@ extension BulkLoader {
         let labels = state.labelEntries
         try write(.labels, count: labels.count, keyBytes: 12,
                   key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in ArraySlice() })
-        state.outEntries.sort()
+        BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&state.outEntries)
         let outs = state.outEntries
         try write(.outEdges, count: outs.count, keyBytes: 28, key: { i, k in Self.storeKey(outs[i], &k) }, value: { _ in ArraySlice() })
-        state.inEntries.sort()
+        BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&state.inEntries)
         let ins = state.inEntries
         try write(.inEdges, count: ins.count, keyBytes: 28, key: { i, k in Self.storeKey(ins[i], &k) }, value: { _ in ArraySlice() })
         state.propertyEntries.sort { Self.precedes($0.0, $1.0) }
