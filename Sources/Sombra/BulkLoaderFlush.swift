@@ -6,7 +6,10 @@
 //    bottom-up bulk build, fed at every flush and finished at the end;
 //  - any other empty tree gets one sorted run (a bulk-built tree) per flush; at the end the runs are merged
 //    into the final tree with a bottom-up build that moves their cells and frees their pages as it goes.
-// Keys are encoded while the pages are written (adjacency and label keys from fixed-width entries).
+// Keys are encoded while the pages are written (adjacency and label keys from fixed-width entries). The
+// buffered edges are one array in id order: it gives the edges tree (property-less records are made from
+// their type's template as they are written), then sorted the out-edges tree, then with its ends swapped
+// and sorted again the in-edges tree.
 //
 // Invariants:
 //  1. The trees registered in the header change only in `finish`, which replaces each built tree's empty
@@ -30,30 +33,37 @@ extension BulkLoader {
     func flush() throws(SombraError) {
         // The buffers leave the state while they are written (no bytes are copied), so the per-entry
         // closures read plain local arrays.
-        let nodes = state.nodeRecords, edges = state.edgeRecords
+        let nodes = state.nodeRecords
         try write(.nodes, count: nodes.count, keyBytes: 8,
                   key: { i, k in k.storeBE(nodes.id(i), at: 0) }, value: { i in nodes.record(i) })
-        try write(.edges, count: edges.count, keyBytes: 8,
-                  key: { i, k in k.storeBE(edges.id(i), at: 0) }, value: { i in edges.record(i) })
+        var adjacency: [BulkLoaderState.AdjacencyEntry] = []
+        swap(&adjacency, &state.edges)
+        let records = state.edgeRecords, types = state.edgeTypes
+        var scratch: [UInt8] = []
+        try write(.edges, count: adjacency.count, keyBytes: 8, key: { i, k in k.storeBE(adjacency[i].edge, at: 0) },
+                  value: { i in BulkLoaderState.edgeRecord(adjacency[i], records: records, types: types, scratch: &scratch) })
         state.labelEntries.sort { ($0.label, $0.node) < ($1.label, $1.node) }
         let labels = state.labelEntries
         try write(.labels, count: labels.count, keyBytes: 12,
                   key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in ArraySlice() })
-        BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&state.outEntries)
-        let outs = state.outEntries
-        try write(.outEdges, count: outs.count, keyBytes: 28, key: { i, k in Self.storeKey(outs[i], &k) }, value: { _ in ArraySlice() })
-        BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&state.inEntries)
-        let ins = state.inEntries
-        try write(.inEdges, count: ins.count, keyBytes: 28, key: { i, k in Self.storeKey(ins[i], &k) }, value: { _ in ArraySlice() })
+        BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
+        try write(.outEdges, count: adjacency.count, keyBytes: 28, key: { i, k in Self.storeKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
+        for i in adjacency.indices {
+            let e = adjacency[i]
+            adjacency[i].a = e.b
+            adjacency[i].b = e.a
+        }
+        BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
+        try write(.inEdges, count: adjacency.count, keyBytes: 28, key: { i, k in Self.storeKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
         state.propertyEntries.sort { Self.precedes($0.0, $1.0) }
         let properties = state.propertyEntries
         try write(.properties, count: properties.count, keyBytes: nil,
                   key: { i, k in k.append(contentsOf: properties[i].0) }, value: { i in properties[i].1[...] })
+        adjacency.removeAll(keepingCapacity: true)
+        swap(&adjacency, &state.edges)
         state.nodeRecords.removeAll()
         state.edgeRecords.removeAll()
         state.labelEntries.removeAll(keepingCapacity: true)
-        state.outEntries.removeAll(keepingCapacity: true)
-        state.inEntries.removeAll(keepingCapacity: true)
         state.propertyEntries.removeAll(keepingCapacity: true)
         state.bufferedBytes = 0
         flushCount += 1

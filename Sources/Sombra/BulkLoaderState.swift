@@ -7,16 +7,19 @@
 //  2. An id is taken at the same point as `tx.nextID` took it, with the same checks; a count moves at the
 //     same point as `tx.catalogAdd` moved it (BulkLoader invariant 4).
 //  3. `bufferedBytes` grows with every buffered record by at least the bytes the record holds in memory.
+//  4. `edges` is in edge-id order, and so is `edgeRecords` (the records of the edges with properties).
 import SombraFormat
 import SombraIndex
 import SombraStorage
 
 struct BulkLoaderState {
     var nodeRecords = RecordBuffer()
+    /// Records of edges with properties (the others are made from their type's template when written).
     var edgeRecords = RecordBuffer()
     var labelEntries: [(label: UInt32, node: UInt64)] = []
-    var outEntries: [AdjacencyEntry] = []
-    var inEntries: [AdjacencyEntry] = []
+    /// Every buffered edge in id order as (source, type, target, edge): the edges tree, then sorted, the
+    /// out-edges tree, then with its ends swapped and sorted again, the in-edges tree.
+    var edges: [AdjacencyEntry] = []
     var propertyEntries: [([UInt8], [UInt8])] = []
     var bufferedBytes = 0
     /// Nodes created by this loader are ids firstNode..<nextNode (none is deleted while loading).
@@ -37,7 +40,7 @@ struct BulkLoaderState {
     private var propertyKeyIDs = KnownNames()
     /// The edge types met in this load, found by name (`edgeTypeIndex`, or a scan while there are few) and
     /// by id; the last one used is tried first.
-    private var edgeTypes: [EdgeType] = []
+    private(set) var edgeTypes: [EdgeType] = []
     private var edgeTypeIndex = KnownNames()
     private var edgeTypeByID: [UInt32: Int] = [:]
     private var lastEdgeType = -1
@@ -92,15 +95,15 @@ struct BulkLoaderState {
             records.append((id, bytes.count))
         }
 
-        /// Appends an edge record made from `template` (the encoding of a property-less edge of the same
-        /// type with both endpoints 0) by storing the endpoints at their fixed offsets (Docs/FORMAT.md,
-        /// "Edge record": source u64 LE at 1, target u64 LE at 9).
-        mutating func appendEdge(_ id: UInt64, template: [UInt8], source: UInt64, target: UInt64) {
-            let start = bytes.count
-            bytes.append(contentsOf: template)
-            bytes.storeLE(source, at: start + 1)
-            bytes.storeLE(target, at: start + 9)
-            records.append((id, bytes.count))
+        /// The index of the record with `id` (ids ascend in append order), nil if there is none.
+        func index(of id: UInt64) -> Int? {
+            var low = 0
+            var high = records.count
+            while low < high {
+                let mid = low + (high - low) / 2
+                if records[mid].id < id { low = mid + 1 } else { high = mid }
+            }
+            return low < records.count && records[low].id == id ? low : nil
         }
 
         mutating func removeAll() {
@@ -111,6 +114,8 @@ struct BulkLoaderState {
 
     struct AdjacencyEntry: Comparable {
         var a: UInt64, type: UInt32, b: UInt64, edge: UInt64
+        /// The type's index in the loader's edge types (fills what would be padding).
+        var typeIndex: UInt32 = 0
         static func < (x: AdjacencyEntry, y: AdjacencyEntry) -> Bool {
             (x.a, x.type, x.b, x.edge) < (y.a, y.type, y.b, y.edge)
         }
@@ -194,12 +199,8 @@ struct BulkLoaderState {
         let t = typeIndex ?? 0
         lastEdgeType = t
         let typeID = edgeTypes[t].id
-        let recordBytes: Int
-        if properties.isEmpty {
-            let template = edgeTypes[t].template
-            edgeRecords.appendEdge(raw, template: template, source: source.rawValue, target: target.rawValue)
-            recordBytes = template.count
-        } else {
+        var recordBytes = 0
+        if !properties.isEmpty {
             var props: [Property] = []
             props.reserveCapacity(properties.count)
             for (k, v) in properties {
@@ -207,11 +208,10 @@ struct BulkLoaderState {
             }
             let bytes = try tx.encodeChecked(try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props))
             edgeRecords.append(raw, bytes)
-            recordBytes = bytes.count
+            recordBytes = bytes.count + RecordBuffer.overheadBytes
         }
-        outEntries.append(AdjacencyEntry(a: source.rawValue, type: typeID, b: target.rawValue, edge: raw))
-        inEntries.append(AdjacencyEntry(a: target.rawValue, type: typeID, b: source.rawValue, edge: raw))
-        bufferedBytes += recordBytes + RecordBuffer.overheadBytes + 2 * MemoryLayout<AdjacencyEntry>.stride
+        edges.append(AdjacencyEntry(a: source.rawValue, type: typeID, b: target.rawValue, edge: raw, typeIndex: UInt32(t)))
+        bufferedBytes += recordBytes + MemoryLayout<AdjacencyEntry>.stride
         edgeTypes[t].added += 1
         edgeCountAdded += 1
         edgesAdded += 1
@@ -237,6 +237,18 @@ struct BulkLoaderState {
         edgeTypeByID[id] = edgeTypes.count - 1
         edgeTypeIndex.add(name, UInt32(edgeTypes.count - 1))
         return edgeTypes.count - 1
+    }
+
+    /// The record of buffered edge `e` (an `edges` entry, ends not swapped): its own in `records` if it has
+    /// properties, else its type's template with the endpoints stored, in `scratch`.
+    static func edgeRecord(_ e: AdjacencyEntry, records: RecordBuffer, types: [EdgeType],
+                           scratch: inout [UInt8]) -> ArraySlice<UInt8> {
+        if records.count > 0, let i = records.index(of: e.edge) { return records.record(i) }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: types[Int(e.typeIndex)].template)
+        scratch.storeLE(e.a, at: 1)   // Docs/FORMAT.md, "Edge record": source u64 LE at 1, target at 9
+        scratch.storeLE(e.b, at: 9)
+        return scratch[...]
     }
 
     /// The edges added per type since the last call, (type id, count), and zero counts from then on.
