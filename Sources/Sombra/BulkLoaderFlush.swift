@@ -55,16 +55,16 @@ extension BulkLoader {
         }
         BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
         try write(.inEdges, count: adjacency.count, keyBytes: 28, key: { i, k in Self.storeKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
-        state.propertyEntries.sort { Self.precedes($0.0, $1.0) }
+        state.propertyEntries.sortByKey()
         let properties = state.propertyEntries
         try write(.properties, count: properties.count, keyBytes: nil,
-                  key: { i, k in k.append(contentsOf: properties[i].0) }, value: { i in properties[i].1[...] })
+                  key: { i, k in k.append(contentsOf: properties.key(i)) }, value: { i in properties.value(i) })
         adjacency.removeAll(keepingCapacity: true)
         swap(&adjacency, &state.edges)
         state.nodeRecords.removeAll()
         state.edgeRecords.removeAll()
         state.labelEntries.removeAll(keepingCapacity: true)
-        state.propertyEntries.removeAll(keepingCapacity: true)
+        state.propertyEntries.removeAll()
         state.bufferedBytes = 0
         flushCount += 1
         try publishCounters()
@@ -95,17 +95,6 @@ extension BulkLoader {
     /// The adjacency key (this end, type, other end, edge), big-endian, into a 28-byte buffer.
     static func storeKey(_ e: BulkLoaderState.AdjacencyEntry, _ k: inout [UInt8]) {
         k.storeBE(e.a, at: 0); k.storeBE(e.type, at: 8); k.storeBE(e.b, at: 12); k.storeBE(e.edge, at: 20)
-    }
-
-    /// Unsigned byte order (`KeyEncoding.compare(a, b) < 0`), the order of the trees' keys.
-    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let common = min(a.count, b.count)
-        var i = 0
-        while i < common {
-            if a[i] != b[i] { return a[i] < b[i] }
-            i += 1
-        }
-        return a.count < b.count
     }
 
     /// Sorted entries 0..<count into one tree through its writer (chosen at the tree's first flush).

@@ -20,7 +20,7 @@ struct BulkLoaderState {
     /// Every buffered edge in id order as (source, type, target, edge): the edges tree, then sorted, the
     /// out-edges tree, then with its ends swapped and sorted again, the in-edges tree.
     var edges: [AdjacencyEntry] = []
-    var propertyEntries: [([UInt8], [UInt8])] = []
+    var propertyEntries = BulkLoaderIndexEntries()
     var bufferedBytes = 0
     /// Nodes created by this loader are ids firstNode..<nextNode (none is deleted while loading).
     private var firstNode: UInt64 = 0
@@ -272,13 +272,13 @@ struct BulkLoaderState {
                 for d in decls {
                     guard let v = record.property(for: d.key), v.isIndexable else { continue }
                     let (key, exact) = try GraphKeys.property(d.index, v, node)
-                    guard !propertyEntries[first...].contains(where: { $0.0 == key }) else { continue }
-                    propertyEntries.append((key, exact ? [] : [1]))
-                    added += key.count + 64
+                    guard !propertyEntries.contains(key, from: first) else { continue }
+                    propertyEntries.append(key: key, exact: exact)
+                    added += key.count + BulkLoaderIndexEntries.overheadBytes
                 }
             }
         } catch {
-            propertyEntries.removeSubrange(first...)   // all or nothing, as the dictionary was
+            propertyEntries.truncate(to: first)   // all or nothing, as the dictionary was
             throw error
         }
         bufferedBytes += added

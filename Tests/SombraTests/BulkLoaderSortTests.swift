@@ -28,4 +28,31 @@ struct BulkLoaderSortTests {
         }
         print("bulk-adjacency-sort: rounds: 200 entries: \(entriesSorted) seed: \(seed)")
     }
+
+    @Test("index entries kept back to back sort like their keys, and truncation restores an earlier state")
+    func indexEntriesSortAndTruncate() {
+        let seed: UInt64 = 0x1DE_E27
+        var random = SeededRandom(seed: seed)
+        var buffer = BulkLoaderIndexEntries()
+        var model: [([UInt8], Bool)] = []
+        for _ in 0..<3000 {
+            let key = (0..<random.below(12)).map { _ in UInt8(random.below(4)) }   // short keys, many prefixes
+            let exact = random.chance(70)
+            let mark = buffer.count
+            buffer.append(key: key, exact: exact)
+            #expect(buffer.contains(key, from: mark))
+            if random.chance(10) {
+                buffer.truncate(to: mark)
+            } else {
+                model.append((key, exact))
+            }
+        }
+        buffer.sortByKey()
+        let sortedModel = model.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        #expect(buffer.count == sortedModel.count, "seed \(seed)")
+        let keys = (0..<buffer.count).map { Array(buffer.key($0)) }
+        #expect(keys == sortedModel.map(\.0), "seed \(seed)")
+        #expect(buffer.bytes.count == model.reduce(0) { $0 + $1.0.count })
+        print("bulk-index-entries: entries: \(buffer.count) seed: \(seed)")
+    }
 }
