@@ -55,6 +55,12 @@ struct BulkLoaderIndexEntries {
     static func precedes(_ keys: [UInt8], _ x: Entry, _ y: Entry) -> Bool {
         let common = Int(min(x.count, y.count))
         var i = 0
+        // Eight bytes at a time first: big-endian loads compare like the bytes they hold.
+        while i &+ 8 <= common {
+            let a = keys.loadBE(UInt64.self, at: x.start &+ i), b = keys.loadBE(UInt64.self, at: y.start &+ i)
+            if a != b { return a < b }
+            i &+= 8
+        }
         while i < common {
             let a = keys[x.start + i], b = keys[y.start + i]
             if a != b { return a < b }
