@@ -205,7 +205,7 @@ struct Export: ParsableCommand {
             guard let n = try tx.node(id) else { continue }
             if n.labels.contains(where: { $0.contains(ad) }) { r.lossy.append("node n\(id.rawValue): a label contains the array delimiter") }
             var fields = [String(id.rawValue), Neo4jCSV.quote(n.labels.joined(separator: arrayDelimiter), delimiter: Character(d))]
-            for (k, t) in nodeColumns { fields.append(n.properties[k].map { v in if case .null = v { return "" }; return cell(v, t) } ?? "") }
+            for (k, t) in nodeColumns { fields.append(n[k].map { v in if case .null = v { return "" }; return cell(v, t) } ?? "") }
             try nodesOut.line(fields.joined(separator: d))
             r.nodes += 1
             progress.update("export nodes", r.nodes, 0)
