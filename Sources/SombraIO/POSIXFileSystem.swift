@@ -96,25 +96,30 @@ public final class POSIXFile: StorageFile, @unchecked Sendable {
 
     public func read(at offset: UInt64, count: Int) throws(SombraError) -> [UInt8] {
         guard count >= 0 else { throw .invalidArgument("negative read length") }
-        var buffer = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n: Int
-            do {
-                n = try unsafe buffer.withUnsafeMutableBytes { raw in
+        // The array is created uninitialized and only the bytes actually read become its contents (no
+        // zero fill of a page that is overwritten at once); a short read yields a shorter array.
+        var failure: SombraError? = nil
+        let buffer = unsafe [UInt8](unsafeUninitializedCapacity: count) { storage, initializedCount in
+            let raw = unsafe UnsafeMutableRawBufferPointer(storage)
+            var done = 0
+            while done < count {
+                do {
                     let slice = unsafe UnsafeMutableRawBufferPointer(rebasing: raw[done...])
-                    return try unsafe fd.read(fromAbsoluteOffset: Int64(offset) + Int64(done), into: slice,
-                                              retryOnInterrupt: true)
+                    let n = try unsafe fd.read(fromAbsoluteOffset: Int64(offset) + Int64(done), into: slice,
+                                               retryOnInterrupt: true)
+                    if n == 0 { break }
+                    done += n
+                } catch let e as Errno {
+                    failure = mapErrno(e.rawValue, operation: "read", path: path)
+                    break
+                } catch {
+                    failure = .io(operation: "read", errno: 0, path: path)
+                    break
                 }
-            } catch let e as Errno {
-                throw mapErrno(e.rawValue, operation: "read", path: path)
-            } catch {
-                throw .io(operation: "read", errno: 0, path: path)
             }
-            if n == 0 { break }
-            done += n
+            initializedCount = done
         }
-        if done < count { buffer.removeSubrange(done...) }
+        if let failure { throw failure }
         return buffer
     }
 
