@@ -65,13 +65,13 @@ public class Transaction {
 
     func nodeRecord(_ id: NodeID) throws(SombraError) -> NodeRecord? {
         try checkUsable()
-        guard let trees, let bytes = try trees.nodes.getSlice(GraphKeys.id(id.rawValue), in: pages) else { return nil }
+        guard let trees, let bytes = try trees.nodes.getSlice(id: id.rawValue, in: pages) else { return nil }
         return try NodeRecord.decode(bytes, page: trees.nodes.root)
     }
 
     func edgeRecord(_ id: EdgeID) throws(SombraError) -> EdgeRecord? {
         try checkUsable()
-        guard let trees, let bytes = try trees.edges.getSlice(GraphKeys.id(id.rawValue), in: pages) else { return nil }
+        guard let trees, let bytes = try trees.edges.getSlice(id: id.rawValue, in: pages) else { return nil }
         return try EdgeRecord.decode(bytes, page: trees.edges.root)
     }
 
@@ -112,13 +112,13 @@ public class Transaction {
     public func nodeExists(_ id: NodeID) throws(SombraError) -> Bool {
         try checkUsable()
         guard let trees else { return false }
-        return try trees.nodes.contains(GraphKeys.id(id.rawValue), in: pages)
+        return try trees.nodes.contains(id: id.rawValue, in: pages)
     }
 
     public func edgeExists(_ id: EdgeID) throws(SombraError) -> Bool {
         try checkUsable()
         guard let trees else { return false }
-        return try trees.edges.contains(GraphKeys.id(id.rawValue), in: pages)
+        return try trees.edges.contains(id: id.rawValue, in: pages)
     }
 
     /// One property of a node, without building the whole node.

@@ -39,6 +39,11 @@ package struct BTree: Hashable, Sendable {
         let leaf = try findLeaf(key, in: r)
         let (index, found) = try leaf.lowerBound(key)
         guard found else { return nil }
+        return try BTree.valueSlice(leaf, index, in: r)
+    }
+
+    /// The value of leaf cell `index` as a slice of the page when stored inline and uncompressed.
+    static func valueSlice(_ leaf: NodeView, _ index: Int, in r: any PageReader) throws(SombraError) -> ArraySlice<UInt8> {
         let cell = try leaf.leafCell(at: index)
         if !cell.isOverflow && !cell.isCompressed {
             return leaf.bytes[cell.payloadStart..<(cell.payloadStart + cell.valueLength)]

@@ -1,0 +1,93 @@
+// BTreeIntegerKeys: point lookups by a 64-bit id in trees whose keys are 8-byte big-endian ids (the node
+// and edge stores). The search compares the id with one 8-byte load per probe instead of building a key
+// array and comparing it byte by byte.
+// Layer: SombraIndex.
+//
+// Invariants:
+//  1. `getSlice(id:)`, `contains(id:)` answer exactly as `getSlice(key)` / `contains(key)` would with
+//     `key` = the id's 8 big-endian bytes, in any tree (keys of other lengths compare as bytes do).
+//  2. Every probe reads the key through `keyLocation`, so corrupt pages throw `.corruptPage` as elsewhere.
+import SombraFormat
+import SombraStorage
+
+extension NodeView {
+    /// Sign of (key of cell `i`) - (the 8 big-endian bytes of `id`).
+    @inline(__always)
+    func compareKey(at i: Int, withID id: UInt64) throws(SombraError) -> Int {
+        let location = try keyLocation(i)
+        if location.count >= 8 {
+            let a = bytes.loadBE(UInt64.self, at: location.start)
+            if a != id { return a < id ? -1 : 1 }
+            return location.count == 8 ? 0 : 1
+        }
+        // A shorter key: compare its bytes with the id's leading bytes; equal means a proper prefix (first).
+        var j = 0
+        while j < location.count {
+            let a = bytes[location.start &+ j]
+            let b = UInt8(truncatingIfNeeded: id >> UInt64(56 &- 8 &* j))
+            if a != b { return a < b ? -1 : 1 }
+            j &+= 1
+        }
+        return -1
+    }
+
+    /// First cell whose key is >= the id's bytes, and whether it is equal.
+    func lowerBound(id: UInt64) throws(SombraError) -> (index: Int, found: Bool) {
+        var low = 0
+        var high = cellCount
+        var found = false
+        while low < high {
+            let mid = low + (high - low) / 2
+            let order = try compareKey(at: mid, withID: id)
+            if order < 0 {
+                low = mid + 1
+            } else {
+                high = mid
+                found = order == 0
+            }
+        }
+        return (low, found && low < cellCount)
+    }
+
+    /// First cell whose key is > the id's bytes (the child to descend into on an interior page).
+    func upperBound(id: UInt64) throws(SombraError) -> Int {
+        var low = 0
+        var high = cellCount
+        while low < high {
+            let mid = low + (high - low) / 2
+            if try compareKey(at: mid, withID: id) <= 0 { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
+
+extension BTree {
+    /// The leaf that holds key `id` (8 big-endian bytes) if it is present.
+    func findLeaf(id: UInt64, in r: any PageReader) throws(SombraError) -> NodeView {
+        var view = try r.btreeNode(root)
+        var depth = 0
+        while !view.isLeaf {
+            depth += 1
+            guard depth < BTreeLayout.maxDepth else {
+                var key: [UInt8] = []
+                key.appendBE(id)
+                throw try deepDescentError(toward: key, in: r)
+            }
+            view = try r.btreeNode(view.child(at: view.upperBound(id: id)))
+        }
+        return view
+    }
+
+    /// `getSlice` for the key made of `id`'s 8 big-endian bytes.
+    package func getSlice(id: UInt64, in r: any PageReader) throws(SombraError) -> ArraySlice<UInt8>? {
+        let leaf = try findLeaf(id: id, in: r)
+        let (index, found) = try leaf.lowerBound(id: id)
+        guard found else { return nil }
+        return try BTree.valueSlice(leaf, index, in: r)
+    }
+
+    /// `contains` for the key made of `id`'s 8 big-endian bytes.
+    package func contains(id: UInt64, in r: any PageReader) throws(SombraError) -> Bool {
+        try findLeaf(id: id, in: r).lowerBound(id: id).found
+    }
+}
