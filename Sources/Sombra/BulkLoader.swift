@@ -23,6 +23,8 @@ import SombraStorage
 public final class BulkLoader {
     let tx: WriteTransaction
     let bufferBytesMax: Int
+    /// The write transaction's dirty budget during a bulk load (see `GraphDB.bulkLoad`).
+    static let dirtyBytesMax = 8 << 20
     var state = BulkLoaderState()
     /// How each tree is being written (BulkLoaderFlush), decided at its first flush.
     var treeWriters: [TreeSlot: TreeWriter] = [:]
@@ -66,6 +68,9 @@ extension GraphDB {
     ///     }
     public func bulkLoad<R>(bufferBytes: Int = 32 << 20, _ body: (BulkLoader) throws -> R) throws -> R {
         let tx = try beginWrite()
+        // The loader writes each page once, in order: a small dirty budget keeps memory to the loader's
+        // buffers plus the cache, and the pages go to the file (or log) as they are finished.
+        tx.pageTx.dirtyBytesMax = min(tx.pageTx.dirtyBytesMax, BulkLoader.dirtyBytesMax)
         do {
             let loader = BulkLoader(tx: tx, bufferBytesMax: bufferBytes)
             let result = try body(loader)

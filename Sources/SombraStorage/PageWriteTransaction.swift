@@ -35,6 +35,9 @@ package final class PageWriteTransaction: PageWriter {
     var directUnsynced = false
     /// The next log frame this transaction writes.
     var nextFrame: UInt32
+    /// Dirty bytes kept in memory before a spill (the pager's `dirtyBytesMax` unless lowered: a bulk load
+    /// lowers it, because its pages are written once and holding them only costs memory).
+    package var dirtyBytesMax: Int
     var chainChecksum: UInt32
 
     init(pager: Pager, base: Snapshot, chainChecksum: UInt32) {
@@ -44,6 +47,7 @@ package final class PageWriteTransaction: PageWriter {
         self.txID = base.header.lastTxID.next
         self.nextFrame = base.frameLimit + 1
         self.chainChecksum = chainChecksum
+        self.dirtyBytesMax = pager.options.dirtyBytesMax
     }
 
     deinit {
@@ -174,7 +178,7 @@ package final class PageWriteTransaction: PageWriter {
     // MARK: Spilling
 
     func spillIfNeeded() throws(SombraError) {
-        guard dirty.count * pageSize > pager.options.dirtyBytesMax, dirty.count > 8 else { return }
+        guard dirty.count * pageSize > dirtyBytesMax, dirty.count > 8 else { return }
         try spill()
     }
 
@@ -185,7 +189,7 @@ package final class PageWriteTransaction: PageWriter {
         let before = dirty.count
         try writeDirectPages()
         // Pages kept for the log stay in memory while they fit the budget (few, once fresh ones go direct).
-        if dirty.count < before, dirty.count * pageSize <= pager.options.dirtyBytesMax { return }
+        if dirty.count < before, dirty.count * pageSize <= dirtyBytesMax { return }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(dirty.count * wal.frameSize)
         var frame = nextFrame

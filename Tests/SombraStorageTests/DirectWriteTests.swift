@@ -162,3 +162,26 @@ struct DirectWriteTests {
         #expect(tally.violations == 0)
     }
 }
+
+@Test("a write transaction's own dirty budget bounds the pages it holds in memory, and its pages read back")
+func transactionDirtyBudget() throws {
+    let fs = SimulatedFileSystem()
+    let pager = try Pager.open(path: dbPath, options: DirectWriteTests.options(.full), fileSystem: fs)
+    let tx = try pager.beginWrite()
+    tx.dirtyBytesMax = 16 * pager.pageSize
+    var pages: [PageID] = []
+    var mostHeld = 0
+    for i in 0..<300 {
+        let p = try tx.allocate(.btreeLeaf)
+        try writeModelPayload(tx, p, UInt64(i))
+        pages.append(p)
+        mostHeld = max(mostHeld, tx.dirty.count)
+    }
+    try tx.commit()
+    let r = try pager.beginRead()
+    for (i, p) in pages.enumerated() { #expect(try r.page(p).loadLE(UInt64.self, at: 16) == UInt64(i)) }
+    r.end()
+    print("txn-dirty-budget: pages: 300 budget-pages: 16 pager-budget-pages: 4 most-held: \(mostHeld)")
+    // The transaction's budget (16 pages), not the pager's (4), decides when it spills.
+    #expect(mostHeld >= 16 && mostHeld <= 17)
+}
