@@ -33,31 +33,12 @@ extension NodeView {
 
     /// First cell whose key is >= the id's bytes, and whether it is equal.
     func lowerBound(id: UInt64) throws(SombraError) -> (index: Int, found: Bool) {
-        var low = 0
-        var high = cellCount
-        var found = false
-        while low < high {
-            let mid = low + (high - low) / 2
-            let order = try compareKey(at: mid, withID: id)
-            if order < 0 {
-                low = mid + 1
-            } else {
-                high = mid
-                found = order == 0
-            }
-        }
-        return (low, found && low < cellCount)
+        try lowerBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, withID: id) }
     }
 
     /// First cell whose key is > the id's bytes (the child to descend into on an interior page).
     func upperBound(id: UInt64) throws(SombraError) -> Int {
-        var low = 0
-        var high = cellCount
-        while low < high {
-            let mid = low + (high - low) / 2
-            if try compareKey(at: mid, withID: id) <= 0 { low = mid + 1 } else { high = mid }
-        }
-        return low
+        try upperBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, withID: id) }
     }
 }
 

@@ -136,29 +136,42 @@ struct NodeView {
 
     /// First cell whose key is >= `key`, and whether it is equal.
     func lowerBound(_ key: [UInt8]) throws(SombraError) -> (index: Int, found: Bool) {
+        try lowerBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
+    }
+
+    /// First cell whose key is > `key`; for an interior page this is the index of the child to descend into.
+    func upperBound(_ key: [UInt8]) throws(SombraError) -> Int {
+        try upperBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
+    }
+
+    /// Binary search: the first cell `i` with `order(i) >= 0` (order(i) is the sign of key i - target), and
+    /// whether that cell equals the target.
+    @inline(__always)
+    func lowerBound(by order: (Int) throws(SombraError) -> Int) throws(SombraError) -> (index: Int, found: Bool) {
         var low = 0
         var high = cellCount
         var found = false
         while low < high {
             let mid = low + (high - low) / 2
-            let order = try compareKey(at: mid, with: key)
-            if order < 0 {
+            let sign = try order(mid)
+            if sign < 0 {
                 low = mid + 1
             } else {
                 high = mid
-                found = order == 0
+                found = sign == 0
             }
         }
         return (low, found && low < cellCount)
     }
 
-    /// First cell whose key is > `key`; for an interior page this is the index of the child to descend into.
-    func upperBound(_ key: [UInt8]) throws(SombraError) -> Int {
+    /// Binary search: the first cell `i` with `order(i) > 0`.
+    @inline(__always)
+    func upperBound(by order: (Int) throws(SombraError) -> Int) throws(SombraError) -> Int {
         var low = 0
         var high = cellCount
         while low < high {
             let mid = low + (high - low) / 2
-            if try compareKey(at: mid, with: key) <= 0 { low = mid + 1 } else { high = mid }
+            if try order(mid) <= 0 { low = mid + 1 } else { high = mid }
         }
         return low
     }
