@@ -5,7 +5,7 @@
 //  1. Entries come in key order: by type, then other end, then edge id; with a type filter, only those
 //     types (ascending type ids, one prefix range each).
 //  2. Each entry is read from the page bytes (no key array is allocated); a key that is not exactly the
-//     28-byte adjacency layout throws `.corruptPage` naming the page.
+//     adjacency layout (GraphKeys) throws `.corruptPage` naming the page.
 //  3. Writes made while walking are seen as `BTreeEntryWalk` sees them: the walk resumes after its last entry.
 import SombraFormat
 import SombraIndex
@@ -20,8 +20,6 @@ struct AdjacencyKey {
 }
 
 struct AdjacencyWalk {
-    static let keyBytes = 28
-
     let tree: BTree
     let reader: any PageReader
     let node: UInt64
@@ -48,12 +46,11 @@ struct AdjacencyWalk {
         while !exhausted {
             if let entry = try walk.next() {
                 let run = entry.run, i = entry.index
-                let start = try run.fixedKeyStart(i, count: Self.keyBytes)
-                let bytes = run.pageBytes
-                return AdjacencyKey(this: bytes.loadBE(UInt64.self, at: start),
-                                    type: bytes.loadBE(UInt32.self, at: start + 8),
-                                    other: bytes.loadBE(UInt64.self, at: start + 12),
-                                    edge: bytes.loadBE(UInt64.self, at: start + 20))
+                let location = try run.keyLocation(i)
+                guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
+                    throw run.malformedKey(i, "adjacency")
+                }
+                return key
             }
             guard let types, nextType < types.count else {
                 exhausted = true

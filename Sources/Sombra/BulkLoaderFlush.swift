@@ -47,14 +47,14 @@ extension BulkLoader {
         try write(.labels, count: labels.count, keyBytes: 12,
                   key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in ArraySlice() })
         BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
-        try write(.outEdges, count: adjacency.count, keyBytes: 28, key: { i, k in Self.storeKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
+        try write(.outEdges, count: adjacency.count, keyBytes: nil, key: { i, k in Self.appendKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
         for i in adjacency.indices {
             let e = adjacency[i]
             adjacency[i].a = e.b
             adjacency[i].b = e.a
         }
         BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
-        try write(.inEdges, count: adjacency.count, keyBytes: 28, key: { i, k in Self.storeKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
+        try write(.inEdges, count: adjacency.count, keyBytes: nil, key: { i, k in Self.appendKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
         state.propertyEntries.sortByKey()
         let properties = state.propertyEntries
         try write(.properties, count: properties.count, keyBytes: nil,
@@ -92,9 +92,13 @@ extension BulkLoader {
         }
     }
 
-    /// The adjacency key (this end, type, other end, edge), big-endian, into a 28-byte buffer.
-    static func storeKey(_ e: BulkLoaderState.AdjacencyEntry, _ k: inout [UInt8]) {
-        k.storeBE(e.a, at: 0); k.storeBE(e.type, at: 8); k.storeBE(e.b, at: 12); k.storeBE(e.edge, at: 20)
+    /// Appends the adjacency key (this end, type, other end, edge) in GraphKeys' layout.
+    @inline(__always)
+    static func appendKey(_ e: BulkLoaderState.AdjacencyEntry, _ k: inout [UInt8]) {
+        OrderedUInt.append(e.a, to: &k)
+        OrderedUInt.append(UInt64(e.type), to: &k)
+        OrderedUInt.append(e.b, to: &k)
+        OrderedUInt.append(e.edge, to: &k)
     }
 
     /// Sorted entries 0..<count into one tree through its writer (chosen at the tree's first flush).

@@ -245,9 +245,13 @@ struct BulkLoaderState {
                            scratch: inout [UInt8]) -> ArraySlice<UInt8> {
         if records.count > 0, let i = records.index(of: e.edge) { return records.record(i) }
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: types[Int(e.typeIndex)].template)
-        scratch.storeLE(e.a, at: 1)   // Docs/FORMAT.md, "Edge record": source u64 LE at 1, target at 9
-        scratch.storeLE(e.b, at: 9)
+        // Docs/FORMAT.md, "Edge record": the format byte, the endpoints as varints, then what the template
+        // holds after its own endpoints (two 0 varints, one byte each): the type and an empty property list.
+        let template = types[Int(e.typeIndex)].template
+        scratch.append(EdgeRecord.formatVersion)
+        Varint.append(e.a, to: &scratch)
+        Varint.append(e.b, to: &scratch)
+        scratch.append(contentsOf: template[3...])
         return scratch[...]
     }
 

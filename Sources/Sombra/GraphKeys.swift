@@ -1,10 +1,11 @@
 // GraphKeys: the B+tree key layouts of the graph layer (Docs/FORMAT.md, "Graph trees").
 //
-// All integers big-endian so byte order is numeric order:
+// Byte order is numeric order: fixed-width integers are big-endian, `o(x)` is an OrderedUInt (a length byte
+// and the value's significant bytes, big-endian):
 //   nodes       node id (8)                                   -> node record
 //   edges       edge id (8)                                   -> edge record
-//   out-edges   source (8) | type (4) | target (8) | edge (8) -> empty
-//   in-edges    target (8) | type (4) | source (8) | edge (8) -> empty
+//   out-edges   o(source) | o(type) | o(target) | o(edge)     -> empty
+//   in-edges    o(target) | o(type) | o(source) | o(edge)     -> empty
 //   labels      label (4) | node (8)                          -> empty
 //   properties  index id (4) | index value (KeyEncoder) | node (8) -> [] exact, [1] truncated value
 //   names       0x01 | UTF-8 name -> id (4);  0x02 | id (4) -> UTF-8 name
@@ -25,26 +26,51 @@ enum GraphKeys {
         return key.loadBE(UInt64.self, at: offset)
     }
 
+    /// The adjacency key (this end, type, other end, edge); 4 to 33 bytes.
     static func adjacency(_ a: UInt64, _ type: UInt32, _ b: UInt64, _ edge: UInt64) -> [UInt8] {
         var k: [UInt8] = []
-        k.reserveCapacity(28)
-        k.appendBE(a); k.appendBE(type); k.appendBE(b); k.appendBE(edge)
+        k.reserveCapacity(adjacencySize(a, type, b, edge))
+        OrderedUInt.append(a, to: &k)
+        OrderedUInt.append(UInt64(type), to: &k)
+        OrderedUInt.append(b, to: &k)
+        OrderedUInt.append(edge, to: &k)
         return k
     }
 
-    static func adjacencyPrefix(_ a: UInt64, type: UInt32? = nil) -> [UInt8] {
+    /// The length of `adjacency(a, type, b, edge)`.
+    @inline(__always)
+    static func adjacencySize(_ a: UInt64, _ type: UInt32, _ b: UInt64, _ edge: UInt64) -> Int {
+        OrderedUInt.size(of: a) + OrderedUInt.size(of: UInt64(type)) + OrderedUInt.size(of: b) + OrderedUInt.size(of: edge)
+    }
+
+    /// The prefix of every adjacency key of node `a` (of one type, towards one other end, when given).
+    static func adjacencyPrefix(_ a: UInt64, type: UInt32? = nil, other: UInt64? = nil) -> [UInt8] {
         var k: [UInt8] = []
-        k.reserveCapacity(12)
-        k.appendBE(a)
-        if let type { k.appendBE(type) }
+        k.reserveCapacity(27)
+        OrderedUInt.append(a, to: &k)
+        if let type {
+            OrderedUInt.append(UInt64(type), to: &k)
+            if let other { OrderedUInt.append(other, to: &k) }
+        }
         return k
+    }
+
+    /// The adjacency key in `bytes[start ..< start + count]`; nil unless it is exactly the four fields.
+    @inline(__always)
+    static func decodeAdjacency(_ bytes: [UInt8], start: Int, count: Int) -> AdjacencyKey? {
+        var at = start
+        let end = start + count
+        guard let a = OrderedUInt.read(bytes, at: &at, end: end),
+              let t = OrderedUInt.read(bytes, at: &at, end: end, widthBytes: 4),
+              let b = OrderedUInt.read(bytes, at: &at, end: end),
+              let e = OrderedUInt.read(bytes, at: &at, end: end), at == end else { return nil }
+        return AdjacencyKey(this: a, type: UInt32(truncatingIfNeeded: t), other: b, edge: e)
     }
 
     /// (this end, type, other end, edge) from an adjacency key.
     static func parseAdjacency(_ k: [UInt8]) -> (UInt64, UInt32, UInt64, UInt64)? {
-        guard k.count == 28 else { return nil }
-        return (k.loadBE(UInt64.self, at: 0), k.loadBE(UInt32.self, at: 8), k.loadBE(UInt64.self, at: 12),
-                k.loadBE(UInt64.self, at: 20))
+        guard let key = decodeAdjacency(k, start: 0, count: k.count) else { return nil }
+        return (key.this, key.type, key.other, key.edge)
     }
 
     static func label(_ label: UInt32, _ node: UInt64) -> [UInt8] {

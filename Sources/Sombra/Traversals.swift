@@ -46,9 +46,7 @@ extension Transaction {
         var prefixes: [[UInt8]] = []
         if let types {
             for t in types {
-                var p = GraphKeys.adjacencyPrefix(node, type: t)
-                if let other { p.appendBE(other) }
-                prefixes.append(p)
+                prefixes.append(GraphKeys.adjacencyPrefix(node, type: t, other: other))
             }
         } else {
             prefixes.append(GraphKeys.adjacencyPrefix(node))
@@ -58,11 +56,12 @@ extension Transaction {
             var walk = tree.walk(.prefix(p), in: pages)
             while let entry = try walk.next() {
                 let run = entry.run, i = entry.index
-                let start = try run.fixedKeyStart(i, count: AdjacencyWalk.keyBytes)
-                let bytes = run.pageBytes
-                let end = bytes.loadBE(UInt64.self, at: start + 12)
-                if let other, end != other { continue }
-                guard try body(bytes.loadBE(UInt32.self, at: start + 8), end, bytes.loadBE(UInt64.self, at: start + 20)) else {
+                let location = try run.keyLocation(i)
+                guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
+                    throw run.malformedKey(i, "adjacency")
+                }
+                if let other, key.other != other { continue }
+                guard try body(key.type, key.other, key.edge) else {
                     return false
                 }
             }

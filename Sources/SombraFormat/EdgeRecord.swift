@@ -1,18 +1,18 @@
 // EdgeRecord: the stored form of an edge (endpoints, type id, properties).
 // Layer: SombraFormat (bytes only). Spec: Docs/FORMAT.md, "Edge record".
 //
-// Layout: format byte (1) | u64 LE source node id | u64 LE target node id | varint type id | property list
+// Layout: format byte (2) | varint source node id | varint target node id | varint type id | property list
 // (the property list is NodeRecord.swift's).
 //
 // Invariants:
 //  1. Property keys are strictly ascending (kept by the type, checked by the decoder).
 //  2. The type id is 32-bit; a varint that does not fit is corrupt.
-//  3. The decoder checks the format byte, the fixed fields' length, the property list, and that no bytes
-//     trail the record. Endpoint ids are not checked here: whether a node exists is the graph layer's job.
+//  3. The decoder checks the format byte, that each varint is canonical and in range, the property list,
+//     and that no bytes trail the record. Endpoint ids are not checked here: whether a node exists is the graph layer's job.
 
 public struct EdgeRecord: Sendable, Hashable {
     /// The first byte of every edge record.
-    public static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 2
 
     public var source: UInt64
     public var target: UInt64
@@ -45,8 +45,8 @@ public struct EdgeRecord: Sendable, Hashable {
     /// The record bytes; throws `.invalidArgument` only for a value nested deeper than the codec's cap.
     public func encode() throws(SombraError) -> [UInt8] {
         var bytes: [UInt8] = [EdgeRecord.formatVersion]
-        bytes.appendLE(source)
-        bytes.appendLE(target)
+        Varint.append(source, to: &bytes)
+        Varint.append(target, to: &bytes)
         Varint.append(UInt64(type), to: &bytes)
         try PropertyList.append(properties, to: &bytes)
         return bytes
@@ -59,8 +59,8 @@ public struct EdgeRecord: Sendable, Hashable {
     public static func decode(_ bytes: ArraySlice<UInt8>, page: PageID = .none) throws(SombraError) -> EdgeRecord {
         var reader = ByteReader(bytes, page: page)
         try PropertyList.readFormatByte(&reader, expected: formatVersion, "edge record")
-        let source = try reader.readU64LE()
-        let target = try reader.readU64LE()
+        let source = try reader.readVarint()
+        let target = try reader.readVarint()
         let type = try reader.readVarintU32("edge type id")
         let properties = try PropertyList.read(from: &reader)
         try reader.expectEnd("edge record")

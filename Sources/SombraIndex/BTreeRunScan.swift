@@ -40,6 +40,15 @@ package struct BTreeRun {
         return location.start
     }
 
+    /// Where the key of cell `i` lies in `pageBytes` (checked to lie within the page).
+    @inline(__always)
+    package func keyLocation(_ i: Int) throws(SombraError) -> (start: Int, count: Int) { try view.keyLocation(i) }
+
+    /// The error for a key of cell `i` that does not have the layout its tree requires.
+    package func malformedKey(_ i: Int, _ what: String) -> SombraError {
+        view.corrupt("key of cell \(i) is not a valid \(what) key")
+    }
+
     /// A copy of the key of cell `i`.
     package func key(_ i: Int) throws(SombraError) -> [UInt8] { Array(try view.key(at: i)) }
 

@@ -115,7 +115,7 @@ extension RecordChecks {
             for cell in leaf.cells {
                 let page = leaf.page.rawValue
                 guard let (a, t, b, e) = GraphKeys.parseAdjacency(cell.key) else {
-                    report.add(.record, page: page, "\(treeName) key of \(cell.key.count) bytes (expected 28)"); continue
+                    report.add(.record, page: page, "\(treeName) key of \(cell.key.count) bytes is not an adjacency key"); continue
                 }
                 if inMemoryEdges, merge.feed(AdjacencyEntry(a: a, type: t, b: b, edge: e, page: page), missing: { missing.append($0) }) {
                     continue
