@@ -11,11 +11,24 @@
 //     array index, without hashing; larger ids (only a damaged or hostile file has them) use a dictionary,
 //     so an id read from disk never sizes an allocation.
 import Synchronization
+import SombraFormat
 
-/// A name as its UTF-8 bytes (invariant 2): the dictionary key for name lookups.
+/// A name compared and hashed by its UTF-8 bytes (invariant 2): the dictionary key for name lookups.
+/// Making one copies nothing: a native String's bytes are hashed in place.
 struct NameKey: Hashable, Sendable {
-    let bytes: [UInt8]
-    init(_ name: String) { bytes = Array(name.utf8) }
+    let name: String
+    init(_ name: String) { self.name = name }
+
+    static func == (a: NameKey, b: NameKey) -> Bool {
+        guard a.name.utf8.count == b.name.utf8.count else { return false }
+        var x = a.name, y = b.name
+        return x.withUTF8 { p in y.withUTF8 { q in p.elementsEqual(q) } }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var name = name
+        name.withUTF8 { bytes in unsafe hasher.combine(bytes: UnsafeRawBufferPointer(bytes)) }
+    }
 }
 
 final class NameCache: Sendable {
@@ -44,6 +57,25 @@ final class NameCache: Sendable {
     private let maps = Mutex(Maps())
 
     func name(for id: UInt32) -> String? { maps.withLock { $0.name(id) } }
+
+    /// The names of a record's labels and property keys under one lock; nil if any is not cached.
+    func names(labels: [UInt32], properties: [Property]) -> (labels: [String], properties: [(key: String, value: Value)])? {
+        maps.withLock { m -> (labels: [String], properties: [(key: String, value: Value)])? in
+            var names: [String] = []
+            names.reserveCapacity(labels.count)
+            for l in labels {
+                guard let n = m.name(l) else { return nil }
+                names.append(n)
+            }
+            var list: [(key: String, value: Value)] = []
+            list.reserveCapacity(properties.count)
+            for p in properties {
+                guard let n = m.name(p.key) else { return nil }
+                list.append((key: n, value: p.value))
+            }
+            return (names, list)
+        }
+    }
     func id(for name: String) -> UInt32? { maps.withLock { $0.byName[NameKey(name)] } }
 
     func add(_ name: String, _ id: UInt32) {

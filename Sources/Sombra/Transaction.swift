@@ -82,6 +82,9 @@ public class Transaction {
     }
 
     func makeNode(_ id: NodeID, _ r: NodeRecord) throws(SombraError) -> Node {
+        if let cached = db.names.names(labels: r.labels, properties: r.properties) {
+            return Node(id: id, labels: cached.labels, propertyList: cached.properties)
+        }
         var labels: [String] = []
         labels.reserveCapacity(r.labels.count)
         for l in r.labels { labels.append(try name(l)) }
