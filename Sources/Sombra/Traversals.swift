@@ -102,16 +102,16 @@ extension Transaction {
     /// repeats dropped). `visit` returns false to stop; the result says whether the search ran to the end.
     func breadthFirst(from starts: [NodeID], maxDepth: Int, filter: HopFilter,
                       _ visit: (NodeID, Int) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
-        var seen = Set<UInt64>()
+        var seen = VisitedNodes()
         var queue = Deque<(node: UInt64, depth: Int)>()
-        for s in starts where seen.insert(s.rawValue).inserted {
+        for s in starts where seen.insert(s.rawValue) {
             guard try visit(s, 0) else { return false }
             if maxDepth > 0 && !filter.matchesNothing { queue.append((s.rawValue, 0)) }
         }
         while let (node, depth) = queue.popFirst() {
             let next = depth + 1  // depth < maxDepth, so no overflow
             let finished = try forEachNeighbor(node, filter) { (other: UInt64) throws(SombraError) -> Bool in
-                guard seen.insert(other).inserted else { return true }
+                guard seen.insert(other) else { return true }
                 guard try visit(NodeID(other), next) else { return false }
                 if next < maxDepth { queue.append((other, next)) }
                 return true

@@ -1,0 +1,40 @@
+// VisitedNodes: the set of node ids a traversal has already reached.
+// Layer: graph facade (traversals).
+//
+// Node ids are dense (handed out from 1 upward), so ids below `bitmapIDLimit` live in a bitmap of 64-bit
+// words that grows to the largest id met: an insert is a shift and a mask, with no hashing. An id at or past
+// the limit (only a damaged or hostile file has one) goes to an ordinary Set, so an id read from disk never
+// sizes an allocation beyond `bitmapIDLimit / 8` bytes (16 MiB).
+// (swift-collections' BitSet would do for the bitmap, but valgrind 3.19, which the performance work relies
+// on, cannot read that module's debug information and gives up on the whole binary.)
+//
+// Invariants:
+//  1. `insert(id)` returns true exactly once per distinct id, whichever part holds it.
+//  2. Memory: at most `bitmapIDLimit / 8` bytes for the bitmap, plus one Set entry per large id inserted.
+struct VisitedNodes {
+    static let bitmapIDLimit: UInt64 = 1 << 27
+
+    private var words: [UInt64] = []
+    private var large = Set<UInt64>()
+
+    /// Adds `id`; true if it was not there yet (invariant 1).
+    @inline(__always)
+    mutating func insert(_ id: UInt64) -> Bool {
+        guard id < Self.bitmapIDLimit else { return large.insert(id).inserted }
+        let word = Int(id >> 6), bit = UInt64(1) << (id & 63)
+        if word >= words.count {
+            // Doubling keeps growth amortized; the limit keeps it bounded (invariant 2).
+            let count = min(max(word + 1, words.count * 2, 64), Int(Self.bitmapIDLimit >> 6))
+            words.append(contentsOf: repeatElement(0, count: count - words.count))
+        }
+        if words[word] & bit != 0 { return false }
+        words[word] |= bit
+        return true
+    }
+
+    func contains(_ id: UInt64) -> Bool {
+        guard id < Self.bitmapIDLimit else { return large.contains(id) }
+        let word = Int(id >> 6)
+        return word < words.count && words[word] & (UInt64(1) << (id & 63)) != 0
+    }
+}

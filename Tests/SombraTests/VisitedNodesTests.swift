@@ -1,0 +1,35 @@
+// VisitedNodesTests: the traversal's visited set agrees with Set<UInt64> for small, large and repeated
+// ids, and an id past the bitmap limit does not grow the bitmap.
+import Testing
+@testable import Sombra
+
+@Suite("VisitedNodes")
+struct VisitedNodesTests {
+    @Test("insert and contains agree with a Set model, across the bitmap limit (seed 5)")
+    func againstModel() {
+        var state: UInt64 = 5
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 7
+        }
+        let limit = VisitedNodes.bitmapIDLimit
+        var visited = VisitedNodes()
+        var model = Set<UInt64>()
+        var mismatches = 0
+        let edges: [UInt64] = [0, 1, 63, 64, 65, limit - 1, limit, limit + 1, .max]
+        for i in 0..<20_000 {
+            let id: UInt64
+            switch i % 4 {
+            case 0: id = next() % 5_000
+            case 1: id = edges[Int(next() % UInt64(edges.count))]
+            case 2: id = next() % 300_000
+            default: id = next()
+            }
+            if visited.insert(id) != model.insert(id).inserted { mismatches += 1 }
+            let probe = next() % 400_000
+            if visited.contains(probe) != model.contains(probe) { mismatches += 1 }
+        }
+        for id in edges where visited.contains(id) != model.contains(id) { mismatches += 1 }
+        #expect(mismatches == 0, "seed 5")
+    }
+}
