@@ -115,7 +115,7 @@ enum {                                                                          
 
 /* ---- General ----------------------------------------------------------------------------------------- */
 
-/* The library version, e.g. "0.1.0 (abi 1, format 1)" (format = the file format version). Borrowed text
+/* The library version, e.g. "0.1.0 (abi 1, format 2)" (format = the file format version). Borrowed text
  * (NUL-terminated) valid for the life of the process. */
 int sombra_version(const char **out_text, size_t *out_len);
 
