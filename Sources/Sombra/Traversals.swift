@@ -108,9 +108,11 @@ extension Transaction {
             guard try visit(s, 0) else { return false }
             if maxDepth > 0 && !filter.matchesNothing { queue.append((s.rawValue, 0)) }
         }
+        guard let trees else { return true }
+        var scanner = NeighborScanner(trees: trees, pages: pages, filter: filter)
         while let (node, depth) = queue.popFirst() {
             let next = depth + 1  // depth < maxDepth, so no overflow
-            let finished = try forEachNeighbor(node, filter) { (other: UInt64) throws(SombraError) -> Bool in
+            let finished = try scanner.forEachNeighbor(node) { (other: UInt64) throws(SombraError) -> Bool in
                 guard seen.insert(other) else { return true }
                 guard try visit(NodeID(other), next) else { return false }
                 if next < maxDepth { queue.append((other, next)) }

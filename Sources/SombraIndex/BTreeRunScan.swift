@@ -85,8 +85,8 @@ package struct BTreeRunScan {
     package let tree: BTree
     let reader: any PageReader
     private var lower: KeyBound
-    private let upper: KeyBound
-    private let originalLower: KeyBound
+    private var upper: KeyBound
+    private var originalLower: KeyBound
     private var frames: [Frame] = []
     private var phase = Phase.unstarted
     private var observedChange: UInt64 = 0
@@ -113,6 +113,14 @@ package struct BTreeRunScan {
     /// Starts again from the range's lower bound, reading the tree afresh.
     package mutating func restart() {
         lower = originalLower
+        phase = .unstarted
+    }
+
+    /// Starts over on another range of the same tree; the path's storage is reused.
+    package mutating func restart(range: KeyRange) {
+        lower = range.lower
+        originalLower = range.lower
+        upper = range.upper
         phase = .unstarted
     }
 
@@ -250,6 +258,15 @@ package struct BTreeEntryWalk {
 
     package init(tree: BTree, range: KeyRange, reader: any PageReader) {
         scan = BTreeRunScan(tree: tree, range: range, reader: reader)
+    }
+
+    /// Starts over on another range of the same tree (a walk reused for many short ranges allocates its
+    /// path once).
+    package mutating func restart(range: KeyRange) {
+        scan.restart(range: range)
+        run = .placeholder
+        position = 0
+        returnedAny = false
     }
 
     package mutating func next() throws(SombraError) -> BTreeEntry? {

@@ -37,6 +37,8 @@ struct BTreeRunScanTests {
         #expect(tree.verify(in: store).depth >= 2)
         var mismatches = 0
         var runsSeen = 0
+        // One walk restarted on every range (sometimes after being left half-way) must read what a new one reads.
+        var reused = tree.walk(.all, in: store)
         for _ in 0..<400 {
             let range: KeyRange
             if random.chance(30) {
@@ -46,6 +48,11 @@ struct BTreeRunScanTests {
             }
             let expected = try keys(tree, range, in: store)
             if try walkKeys(tree, range, in: store) != expected { mismatches += 1 }
+            if random.chance(50) { _ = try reused.next(); _ = try reused.next() }
+            reused.restart(range: range)
+            var fromReused: [[UInt8]] = []
+            while let entry = try reused.next() { fromReused.append(try entry.run.key(entry.index)) }
+            if fromReused != expected { mismatches += 1 }
             var scan = tree.runs(range, in: store)
             var fromRuns: [[UInt8]] = []
             while let run = try scan.nextRun() {
