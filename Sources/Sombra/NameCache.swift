@@ -58,24 +58,10 @@ final class NameCache: Sendable {
 
     func name(for id: UInt32) -> String? { maps.withLock { $0.name(id) } }
 
-    /// The names of a record's labels and property keys under one lock; nil if any is not cached.
-    func names(labels: [UInt32], properties: [Property]) -> (labels: [String], properties: [(key: String, value: Value)])? {
-        maps.withLock { m -> (labels: [String], properties: [(key: String, value: Value)])? in
-            var names: [String] = []
-            names.reserveCapacity(labels.count)
-            for l in labels {
-                guard let n = m.name(l) else { return nil }
-                names.append(n)
-            }
-            var list: [(key: String, value: Value)] = []
-            list.reserveCapacity(properties.count)
-            for p in properties {
-                guard let n = m.name(p.key) else { return nil }
-                list.append((key: n, value: p.value))
-            }
-            return (names, list)
-        }
-    }
+    /// The names of ids below `denseIDLimit`, indexed by id (nil: not cached). One lock and no copy: the
+    /// array is shared until the next name is added.
+    func denseNames() -> [String?] { maps.withLock { $0.byDenseID } }
+
     func id(for name: String) -> UInt32? { maps.withLock { $0.byName[NameKey(name)] } }
 
     func add(_ name: String, _ id: UInt32) {

@@ -82,9 +82,6 @@ public class Transaction {
     }
 
     func makeNode(_ id: NodeID, _ r: NodeRecord) throws(SombraError) -> Node {
-        if let cached = db.names.names(labels: r.labels, properties: r.properties) {
-            return Node(id: id, labels: cached.labels, propertyList: cached.properties)
-        }
         var labels: [String] = []
         labels.reserveCapacity(r.labels.count)
         for l in r.labels { labels.append(try name(l)) }
@@ -103,8 +100,22 @@ public class Transaction {
 
     /// The node with `id`, or nil if there is none (never created, or deleted).
     public func node(_ id: NodeID) throws(SombraError) -> Node? {
-        guard let r = try nodeRecord(id) else { return nil }
-        return try makeNode(id, r)
+        try checkUsable()
+        guard let trees, let bytes = try trees.nodes.getSlice(id: id.rawValue, in: pages) else { return nil }
+        // Fast path: the record decoded straight into the node, names from the shared cache's dense table.
+        let names = db.names.denseNames()
+        var labels: [String] = []
+        var list: [(key: String, value: Value)] = []
+        var complete = true
+        func cached(_ id: UInt32) -> String? { Int(id) < names.count ? names[Int(id)] : nil }
+        try NodeRecord.visit(bytes, page: trees.nodes.root,
+                             labelCount: { labels.reserveCapacity($0) },
+                             label: { l in if let n = cached(l) { labels.append(n) } else { complete = false } },
+                             propertyCount: { list.reserveCapacity($0) },
+                             property: { k, v in if let n = cached(k) { list.append((key: n, value: v)) } else { complete = false } })
+        if complete { return Node(id: id, labels: labels, propertyList: list) }
+        // A name not cached yet (or this writer's own new name): resolve each through the dictionary.
+        return try makeNode(id, try NodeRecord.decode(bytes, page: trees.nodes.root))
     }
 
     public func edge(_ id: EdgeID) throws(SombraError) -> Edge? {

@@ -92,24 +92,36 @@ public struct NodeRecord: Sendable, Hashable {
     }
 
     public static func decode(_ bytes: ArraySlice<UInt8>, page: PageID = .none) throws(SombraError) -> NodeRecord {
+        var record = NodeRecord()
+        try visit(bytes, page: page, labelCount: { record.labels.reserveCapacity($0) },
+                  label: { record.labels.append($0) },
+                  propertyCount: { record.properties.reserveCapacity($0) },
+                  property: { record.properties.append(Property(key: $0, value: $1)) })
+        return record
+    }
+
+    /// Decodes the record without building one: the counts, then each label and each property in
+    /// ascending order, with every check `decode` makes (invariant 3). For callers that turn a record
+    /// straight into something else (the graph layer's `Node`).
+    public static func visit(_ bytes: ArraySlice<UInt8>, page: PageID,
+                             labelCount: (Int) -> Void, label: (UInt32) -> Void,
+                             propertyCount: (Int) -> Void, property: (UInt32, Value) -> Void) throws(SombraError) {
         var reader = ByteReader(bytes, page: page)
         try PropertyList.readFormatByte(&reader, expected: formatVersion, "node record")
         let count = try reader.readCount(elementBytesMin: 1, "label count")
-        var labels: [UInt32] = []
-        labels.reserveCapacity(count)
+        labelCount(count)
+        var last: UInt32? = nil
         for _ in 0..<count {
             let offset = reader.offset
-            let label = try reader.readVarintU32("label id")
-            if let last = labels.last, label <= last {
-                throw reader.corrupt("label \(label) at offset \(offset) is not above the previous label \(last)")
+            let id = try reader.readVarintU32("label id")
+            if let last, id <= last {
+                throw reader.corrupt("label \(id) at offset \(offset) is not above the previous label \(last)")
             }
-            labels.append(label)
+            last = id
+            label(id)
         }
-        var record = NodeRecord()
-        record.labels = labels
-        record.properties = try PropertyList.read(from: &reader)
+        try PropertyList.visit(from: &reader, count: propertyCount, property)
         try reader.expectEnd("node record")
-        return record
     }
 }
 
@@ -182,18 +194,26 @@ enum PropertyList {
     }
 
     static func read(from reader: inout ByteReader) throws(SombraError) -> [Property] {
-        // Each property takes at least one key byte and one value tag byte.
-        let count = try reader.readCount(elementBytesMin: 2, "property count")
         var properties: [Property] = []
-        properties.reserveCapacity(count)
-        for _ in 0..<count {
+        try visit(from: &reader, count: { properties.reserveCapacity($0) }) { properties.append(Property(key: $0, value: $1)) }
+        return properties
+    }
+
+    /// Reads a property list, handing over its count and then each (key, value), keys checked ascending.
+    static func visit(from reader: inout ByteReader, count: (Int) -> Void,
+                      _ property: (UInt32, Value) -> Void) throws(SombraError) {
+        // Each property takes at least one key byte and one value tag byte.
+        let n = try reader.readCount(elementBytesMin: 2, "property count")
+        count(n)
+        var last: UInt32? = nil
+        for _ in 0..<n {
             let offset = reader.offset
             let key = try reader.readVarintU32("property key id")
-            if let last = properties.last?.key, key <= last {
+            if let last, key <= last {
                 throw reader.corrupt("property key \(key) at offset \(offset) is not above the previous key \(last)")
             }
-            properties.append(Property(key: key, value: try ValueCodec.read(from: &reader)))
+            last = key
+            property(key, try ValueCodec.read(from: &reader))
         }
-        return properties
     }
 }
