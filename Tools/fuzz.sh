@@ -20,6 +20,9 @@ config=${FUZZ_CONFIG:-debug}
 scratch="$root/Fuzz/.build-fuzz"
 work="$root/Fuzz/.fuzz-work/$target"
 mkdir -p "$work/corpus" "$work/artifacts"
+# SwiftPM keeps the build plan of the root package (a path dependency) and misses source files added to it
+# since; dropping the plan makes it read the sources again (compilation stays incremental).
+rm -f "$scratch/$config/description.json" "$scratch/$config.yaml"
 if ! swift build --package-path "$root/Fuzz" --scratch-path "$scratch" -c "$config" --product "fuzz-$target" \
     -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address >"$work/build.log" 2>&1; then
     grep -v "Cannot export local symbol" "$work/build.log" | tail -40 >&2
