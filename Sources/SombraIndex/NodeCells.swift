@@ -19,6 +19,9 @@
 import SombraFormat
 import SombraStorage
 
+/// Zeros to copy over the gap of a page written whole (a slice copy is a memory copy; a loop is not).
+private let zeroPage = [UInt8](repeating: 0, count: PageSize.maximum)
+
 /// Where one cell's bytes lie in a node's arena.
 struct CellSpan {
     var start: Int
@@ -135,16 +138,26 @@ struct NodeCells {
         page.storeLE(isLeaf ? 0 : rightChild.rawValue, at: BTreeLayout.rightChildOffset)
         var contentStart = pageSize
         var slot = BTreeLayout.slotArrayOffset
-        for span in spans {
-            contentStart -= span.count
-            page.replaceSubrange(contentStart..<(contentStart + span.count), with: arena[span.range])
-            page.storeLE(UInt16(contentStart), at: slot)
-            slot += BTreeLayout.slotSize
+        var i = 0
+        while i < spans.count {
+            // Cells i..<j lie in the arena as they will lie in the page (each just below the previous one),
+            // as cells read from a compacted page do: one copy moves them all.
+            var j = i + 1
+            while j < spans.count, spans[j].start + spans[j].count == spans[j - 1].start { j += 1 }
+            let runStart = spans[j - 1].start
+            let runEnd = spans[i].start + spans[i].count
+            let end = contentStart
+            contentStart -= runEnd - runStart
+            page.replaceSubrange(contentStart..<end, with: arena[runStart..<runEnd])
+            let shift = contentStart - runStart
+            for k in i..<j {
+                page.storeLE(UInt16(spans[k].start + shift), at: slot)
+                slot += BTreeLayout.slotSize
+            }
+            i = j
         }
         page.storeLE(UInt32(contentStart), at: BTreeLayout.contentStartOffset)
-        if slot < contentStart {
-            page.replaceSubrange(slot..<contentStart, with: repeatElement(UInt8(0), count: contentStart - slot))
-        }
+        if slot < contentStart { page.replaceSubrange(slot..<contentStart, with: zeroPage[0..<(contentStart - slot)]) }
     }
 
     /// Writes the node to `page` through the writer; throws if it does not fit (an engine or file fault).
