@@ -37,11 +37,14 @@ package final class WALFile: @unchecked Sendable {
     package let file: any StorageFile
     package let pageSize: Int
     package private(set) var header: WALHeader
+    /// Frame checksums for appends, derived from each page's seal (WALFormat.swift, invariant 5).
+    package let checksummer: WALFrameChecksummer
 
     package init(file: any StorageFile, pageSize: Int, header: WALHeader) {
         self.file = file
         self.pageSize = pageSize
         self.header = header
+        checksummer = WALFrameChecksummer(pageSize: pageSize)
     }
 
     package var frameSize: Int { WALFrameHeader.frameSize(pageSize: pageSize) }
