@@ -7,7 +7,8 @@
 //   3. commit  append the commit frame (page 0); from here on a failure leaves the outcome unknown -> poison;
 //   4. sync    the log (full: now; groupCommit: after releasing the writer, shared with other committers;
 //              normal/off: not at commit);
-//   5. publish the frames into the index and the new committed snapshot (readers see it from now on);
+//   5. publish the frames into the index and the new committed snapshot (readers see it from now on),
+//              and the pages into the cache (dropping the versions they supersede when no reader is live);
 //   6. checkpoint if the log passed its threshold.
 import SombraFormat
 import SombraIO
@@ -22,7 +23,7 @@ extension Pager {
         // 1. seal
         var frames: [(PageID, [UInt8])] = []
         frames.reserveCapacity(tx.dirty.count + 1)
-        var body: [UInt8] = []
+        var body = wal.takeFrameBuffer()
         body.reserveCapacity(tx.dirty.count * wal.frameSize)
         var chain = tx.chainChecksum
         // Each page is moved out of `dirty` before it is sealed, so sealing does not copy it. Every path
@@ -46,6 +47,7 @@ extension Pager {
         // 2. append
         do throws(SombraError) {
             if !body.isEmpty { try wal.write(body, atFrame: firstFrame) }
+            wal.returnFrameBuffer(body)
         } catch {
             tx.rollback()
             throw error
@@ -65,6 +67,14 @@ extension Pager {
         // 5. publish
         let generation = tx.base.generation
         state.withLock { s in
+            // With no live reader, the versions this commit supersedes can serve no one: drop them now rather
+            // than letting them push still-current pages out of the cache (a miss only costs a re-read).
+            if s.readers.count == 0 {
+                for (id, _) in frames {
+                    let old = s.index.latest(id, atOrBefore: s.committed.frameLimit)
+                    s.cache.remove(CacheKey(page: id, generation: s.committed.generation, frame: old ?? 0))
+                }
+            }
             for (page, frame) in tx.spilledFrames { s.index.add(page: page, frame: frame) }
             var f = firstFrame
             for (id, bytes) in frames {
