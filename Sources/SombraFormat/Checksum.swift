@@ -4,7 +4,8 @@
 //  1. Page checksums are seeded with the page number (see `pageSeed`), so a page written to the wrong
 //     place fails verification and an all-zero page never validates (its stored checksum is 0 and its
 //     page-kind byte is the reserved 0).
-//  2. We never implement CRC ourselves; zlib does it.
+//  2. We never implement CRC ourselves; zlib does it (`crc32`, and `crc32_combine_gen`/`crc32_combine_op`
+//     to join the CRCs of two byte runs without reading either run again).
 import CZlib
 
 public enum Checksum {
@@ -32,5 +33,30 @@ public enum Checksum {
         b.reserveCapacity(8)
         b.appendLE(page.rawValue)
         return crc32(b)
+    }
+
+    /// CRC-32 of `a ‖ b` from `crc32(a)` and `crc32(b)` (zlib's `crc32_combine`).
+    public static func combine(_ first: UInt32, _ second: UInt32, secondLength: Int) -> UInt32 {
+        CRC32Shift(length: secondLength).combine(first, second)
+    }
+}
+
+/// zlib's operator for appending a fixed number of bytes to a CRC-32 (`crc32_combine_gen`): built once per
+/// length, it joins two CRCs in a few dozen instructions. Combining is linear in each CRC, so it also moves a
+/// CRC from one seed to another: `crc32(D, seed: s) == combine(s, crc32(D))` for `D` of `length` bytes.
+public struct CRC32Shift: Sendable, Equatable {
+    public let length: Int
+    @usableFromInline let op: UInt
+
+    public init(length: Int) {
+        precondition(length >= 0, "negative CRC shift length")
+        self.length = length
+        op = UInt(CZlib.crc32_combine_gen(length))
+    }
+
+    /// CRC-32 of `a ‖ b` from `crc32(a)` and `crc32(b)`, where `b` is `length` bytes long.
+    @inlinable
+    public func combine(_ first: UInt32, _ second: UInt32) -> UInt32 {
+        UInt32(truncatingIfNeeded: CZlib.crc32_combine_op(UInt(first), UInt(second), op))
     }
 }

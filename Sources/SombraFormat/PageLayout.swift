@@ -73,10 +73,14 @@ public enum PageHeader {
         Checksum.crc32(bytes, range: 4..<bytes.count, seed: Checksum.pageSeed(page))
     }
 
-    /// Stamps `txID` and the checksum; call last, after every other byte of the page is final.
-    public static func seal(_ bytes: inout [UInt8], page: PageID, txID: TxID) {
+    /// Stamps `txID` and the checksum; call last, after every other byte of the page is final. Returns the
+    /// checksum (the log derives a frame's checksum from it: WALFrameChecksummer).
+    @discardableResult
+    public static func seal(_ bytes: inout [UInt8], page: PageID, txID: TxID) -> UInt32 {
         bytes.storeLE(txID.rawValue, at: txIDOffset)
-        bytes.storeLE(computeChecksum(bytes, page: page), at: checksumOffset)
+        let checksum = computeChecksum(bytes, page: page)
+        bytes.storeLE(checksum, at: checksumOffset)
+        return checksum
     }
 
     /// Validates size, kind and checksum; throws `.corruptPage` naming the page.

@@ -10,6 +10,9 @@
 //     bytes, seeded with the previous frame's checksum (the first frame is seeded with the header's).
 //     The valid prefix of a log is the longest run of frames whose chain verifies.
 //  4. A frame whose `commitPageCount` is non-zero is a commit frame: the commit point of its transaction.
+//  5. Writers need not read a page twice to checksum it: `WALFrameChecksummer` derives the frame checksum
+//     of a sealed page from the page's own checksum, and that of a header page from its two copies (the
+//     rest of page 0 is zero); both give exactly the checksum of invariant 3, which readers recompute.
 
 public struct WALHeader: Equatable, Sendable {
     public static let magic: UInt32 = 0x5357_414C  // "SWAL" read as big-endian text
@@ -88,17 +91,26 @@ public struct WALFrameHeader: Equatable, Sendable {
     /// Returns the new checksum (the next frame's seed).
     @discardableResult
     public func append(pageBytes: [UInt8], previous: UInt32, to out: inout [UInt8]) -> UInt32 {
+        let sum = Checksum.crc32(pageBytes, seed: appendFields(to: &out, previous: previous))
+        appendTail(checksum: sum, pageBytes: pageBytes, to: &out)
+        return sum
+    }
+
+    /// Appends the 32 checksummed header bytes and returns their CRC continued from `previous`.
+    func appendFields(to out: inout [UInt8], previous: UInt32) -> UInt32 {
         let start = out.count
         out.appendLE(page.rawValue)
         out.appendLE(txID.rawValue)
         out.appendLE(commitPageCount)
         out.appendLE(salt)
-        var sum = Checksum.crc32(out, range: start..<start + 32, seed: previous)
-        sum = Checksum.crc32(pageBytes, seed: sum)
-        out.appendLE(sum)
+        return Checksum.crc32(out, range: start..<start + 32, seed: previous)
+    }
+
+    /// Appends the checksum, the reserved word and the page image after `appendFields`.
+    func appendTail(checksum: UInt32, pageBytes: [UInt8], to out: inout [UInt8]) {
+        out.appendLE(checksum)
         out.appendLE(UInt32(0))
         out.append(contentsOf: pageBytes)
-        return sum
     }
 
     /// Decodes the header at `offset` of `frame` (no validation beyond length).
@@ -115,5 +127,61 @@ public struct WALFrameHeader: Equatable, Sendable {
     public static func expectedChecksum(_ b: [UInt8], at offset: Int, pageSize: Int, previous: UInt32) -> UInt32 {
         let sum = Checksum.crc32(b, range: offset..<offset + 32, seed: previous)
         return Checksum.crc32(b, range: offset + size..<offset + size + pageSize, seed: sum)
+    }
+}
+
+/// Appends frames whose checksums (invariant 3) come from what the writer already knows instead of a second
+/// pass over each page: for a page sealed by `PageHeader.seal` the seal is the CRC of bytes 4..<pageSize
+/// seeded with the page number, so with c = CRC(frame header fields ‖ page bytes 0..<4, seed: previous)
+///     frame checksum = CRC(page bytes 4..<pageSize, seed: c) = combine(c ⊕ pageSeed(page), seal)
+/// (a CRC is linear in its seed: CRC(D, seed: s) = shift(s) ⊕ CRC(D), so the seeds' difference is shifted
+/// over the page and added to the seal). A header page (page 0, `FileHeader.encodePage`) is zero outside its
+/// two copies, and a run of zeros is one more combine with the precomputed CRC of that run.
+public struct WALFrameChecksummer: Sendable {
+    public let pageSize: Int
+    /// Shift over a page's bytes 4..<pageSize (what its seal covers).
+    let sealedBytes: CRC32Shift
+    /// Shift over the zero run after each header copy in page 0, and the CRC of that run.
+    let headerGap: CRC32Shift
+    let headerGapCRC: UInt32
+
+    public init(pageSize: Int) {
+        self.pageSize = pageSize
+        sealedBytes = CRC32Shift(length: pageSize - 4)   // PageHeader: the seal covers bytes 4..<pageSize
+        let gap = pageSize / 2 - FileHeader.copySize
+        headerGap = CRC32Shift(length: gap)
+        headerGapCRC = Checksum.crc32([UInt8](repeating: 0, count: gap))
+    }
+
+    /// Appends the frame of `pageBytes`, which `PageHeader.seal` sealed as `page` with checksum `seal`.
+    /// Returns the frame's checksum (the next frame's seed).
+    public func appendSealed(_ frame: WALFrameHeader, pageBytes: [UInt8], seal: UInt32, previous: UInt32,
+                             to out: inout [UInt8]) -> UInt32 {
+        precondition(pageBytes.count == pageSize && frame.page != .header, "not a sealed page of this log")
+        let start = out.count
+        var sum = frame.appendFields(to: &out, previous: previous)
+        sum = Checksum.crc32(pageBytes, range: 0..<4, seed: sum)
+        sum = sealedBytes.combine(sum ^ Checksum.pageSeed(frame.page), seal)
+        frame.appendTail(checksum: sum, pageBytes: pageBytes, to: &out)
+        assert(sum == WALFrameHeader.expectedChecksum(out, at: start, pageSize: pageSize, previous: previous),
+               "frame checksum derived from the seal differs from the frame's bytes")
+        return sum
+    }
+
+    /// Appends the frame of the header page `header.encodePage()`; returns the frame's checksum.
+    public func appendHeader(_ frame: WALFrameHeader, header: FileHeader, previous: UInt32,
+                             to out: inout [UInt8]) -> UInt32 {
+        let pageBytes = header.encodePage()
+        precondition(pageBytes.count == pageSize && frame.page == .header, "not a header page of this log")
+        let start = out.count
+        var sum = frame.appendFields(to: &out, previous: previous)
+        for offset in FileHeader.copyOffsets(pageSize: pageSize) {
+            sum = Checksum.crc32(pageBytes, range: offset..<(offset + FileHeader.copySize), seed: sum)
+            sum = headerGap.combine(sum, headerGapCRC)
+        }
+        frame.appendTail(checksum: sum, pageBytes: pageBytes, to: &out)
+        assert(sum == WALFrameHeader.expectedChecksum(out, at: start, pageSize: pageSize, previous: previous),
+               "header frame checksum differs from the frame's bytes")
+        return sum
     }
 }

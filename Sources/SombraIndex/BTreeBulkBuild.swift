@@ -220,7 +220,7 @@ package struct BTreeBulkBuilder {
                 node = NodeCells(isLeaf: false, rightChild: child.page)
                 separator = child.separator
             } else {
-                node.cells.append(cell)
+                node.append(cell)
                 node.rightChild = child.page
             }
         }
@@ -235,7 +235,7 @@ package struct BTreeBulkBuilder {
     /// The last two nodes of a level, rebalanced when the last one is under the minimum fill.
     private func balanceTail(_ previous: LevelNode, _ last: LevelNode) throws(SombraError) -> [LevelNode] {
         let minFill = BTreeLayout.minFillBytes(pageSize: w.pageSize)
-        guard last.node.byteCount - BTreeLayout.slotArrayOffset < minFill || (!last.node.isLeaf && last.node.cells.isEmpty) else {
+        guard last.node.byteCount - BTreeLayout.slotArrayOffset < minFill || (!last.node.isLeaf && last.node.isEmpty) else {
             return [previous, last]
         }
         let merged = NodeCells.merged(previous.node, separator: last.separator[...], last.node)

@@ -115,10 +115,11 @@ struct BTreePageBuilder {
         buffer.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
     }
 
-    /// The page's cells as a `NodeCells` (for the rare rebalance of a level's last two pages).
+    /// The page's cells as a `NodeCells` (for the rare rebalance of a level's last two pages); the node
+    /// shares the buffer's bytes.
     func nodeCells() -> NodeCells {
-        var node = NodeCells(isLeaf: isLeaf, rightChild: rightChild)
-        node.cells.reserveCapacity(cellCount)
+        var spans: [CellSpan] = []
+        spans.reserveCapacity(cellCount)
         for i in 0..<cellCount {
             let start = Int(buffer.loadLE(UInt16.self, at: BTreeLayout.slotArrayOffset + i * BTreeLayout.slotSize))
             let length: Int
@@ -131,9 +132,9 @@ struct BTreePageBuilder {
                 length = BTreeLayout.interiorCellHeaderSize
                     + Int(buffer.loadLE(UInt16.self, at: start + BTreeLayout.interiorKeyLengthOffset))
             }
-            node.cells.append(Array(buffer[start..<(start + length)]))
+            spans.append(CellSpan(start: start, count: length))
         }
-        return node
+        return NodeCells(isLeaf: isLeaf, arena: buffer, spans: spans, rightChild: rightChild)
     }
 
     /// Writes the page to `page` (invariant 3) and leaves the builder empty, of the same kind.

@@ -29,8 +29,8 @@ extension BTree {
                 let newPage = try w.allocate(left.kind)
                 try left.store(to: newPage, in: w)
                 try right.store(to: page, in: w)
-                parent.cells.insert(BTreeLayout.interiorCell(child: newPage, key: separator[...]), at: parentStep.index)
-            } else if node.byteCount - BTreeLayout.slotArrayOffset < minFill, !parent.cells.isEmpty {
+                parent.insert(BTreeLayout.interiorCell(child: newPage, key: separator[...]), at: parentStep.index)
+            } else if node.byteCount - BTreeLayout.slotArrayOffset < minFill, !parent.isEmpty {
                 let ancestors = path[0..<level].map { $0.view.page }
                 try joinWithSibling(node, page: page, parent: &parent, childIndex: parentStep.index,
                                     ancestors: ancestors, in: w)
@@ -50,8 +50,7 @@ extension BTree {
         let pageSize = w.pageSize
         let separatorIndex = childIndex > 0 ? childIndex - 1 : childIndex
         let siblingIndex = childIndex > 0 ? childIndex - 1 : childIndex + 1
-        let sibling = siblingIndex == parent.cells.count
-            ? parent.rightChild : BTreeLayout.child(ofInteriorCell: parent.cells[siblingIndex])
+        let sibling = siblingIndex == parent.count ? parent.rightChild : parent.child(siblingIndex)
         let parentPage = ancestors.last ?? root
         guard sibling != page, !ancestors.contains(sibling) else {
             throw .corruptPage(page: parentPage.rawValue, reason: "sibling pointer to page \(sibling.rawValue) repeats a page on the path")
@@ -66,12 +65,12 @@ extension BTree {
         if merged.fits(pageSize: pageSize) {
             try merged.store(to: rightPage, in: w)
             try w.free(leftPage)
-            parent.cells.remove(at: separatorIndex)
+            parent.remove(at: separatorIndex)
         } else {
             let (left, separator, right) = try merged.split(packLeft: false, pageSize: pageSize, page: rightPage)
             try left.store(to: leftPage, in: w)
             try right.store(to: rightPage, in: w)
-            parent.cells[separatorIndex] = BTreeLayout.interiorCell(child: leftPage, key: separator[...])
+            parent.replace(at: separatorIndex, with: BTreeLayout.interiorCell(child: leftPage, key: separator[...]))
         }
     }
 
@@ -87,7 +86,7 @@ extension BTree {
                 try right.store(to: rightPage, in: w)
                 node = NodeCells(isLeaf: false, cells: [BTreeLayout.interiorCell(child: leftPage, key: separator[...])],
                                  rightChild: rightPage)
-            } else if !node.isLeaf && node.cells.isEmpty {
+            } else if !node.isLeaf && node.isEmpty {
                 let child = node.rightChild
                 guard child != root else {
                     throw .corruptPage(page: root.rawValue, reason: "root's only child pointer points at the root")

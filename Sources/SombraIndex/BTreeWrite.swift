@@ -57,7 +57,7 @@ extension BTree {
             throw .corruptPage(page: root.rawValue, reason: "key vanished between two descents")
         }
         var node = try NodeCells(step.view)
-        node.cells.remove(at: step.index)
+        node.remove(at: step.index)
         try rebalance(path: path, node: node, packLeft: false, in: w)
         return true
     }
@@ -123,9 +123,9 @@ extension BTree {
         }
         var node = try NodeCells(step.view)
         if found {
-            node.cells[step.index] = plan.cell
+            node.replace(at: step.index, with: plan.cell)
         } else {
-            node.cells.insert(plan.cell, at: step.index)
+            node.insert(plan.cell, at: step.index)
         }
         let appendsAtRightEdge = !found && step.index == step.view.cellCount
             && path.dropLast().allSatisfy { $0.index == $0.view.cellCount }

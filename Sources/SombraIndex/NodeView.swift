@@ -194,11 +194,19 @@ struct NodeView {
         return BTreeLayout.interiorCellHeaderSize + location.count
     }
 
+    /// The extent of cell `i` in the page, checked to lie within it.
+    func cellRange(_ i: Int) throws(SombraError) -> Range<Int> {
+        if isLeaf {
+            let cell = try leafCell(at: i)
+            return cell.offset..<(cell.offset + cell.size)
+        }
+        let location = try keyLocation(i)
+        return (location.start - BTreeLayout.interiorCellHeaderSize)..<(location.start + location.count)
+    }
+
     /// The raw bytes of cell `i`.
     func cellBytes(_ i: Int) throws(SombraError) -> [UInt8] {
-        let offset = try cellOffset(i)
-        let size = try cellSize(i)
-        return Array(bytes[offset..<(offset + size)])
+        Array(bytes[try cellRange(i)])
     }
 
     func leafCell(at i: Int) throws(SombraError) -> LeafCell {

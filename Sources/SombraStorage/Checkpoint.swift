@@ -5,8 +5,10 @@
 //               hold the limit at 0: they read the database file);
 //   2. sync   the log (unless syncMode is off), so the file never holds a page the log might lose;
 //   3. grow   the file to the limit's page count, in chunks (a size change is synced with the data);
-//   4. copy   for each page, its newest frame <= limit, into the file;
-//   5. sync   the file; then record `backfilledFrame = limit` and drop stale file-version cache entries;
+//   4. copy   for each page, its newest frame <= limit, into the file (from the cache when the frame is
+//             cached, else read back from the log);
+//   5. sync   the file; then record `backfilledFrame = limit`, and refile each copied frame's cache entry as
+//             the page's file version (the file now holds exactly those bytes) or drop the stale file version;
 //   6. restart the log (new header: salt and generation; the file keeps its length, up to
 //      `logBytesKeptMax`, and is overwritten from frame 1 by the next commits) when every committed frame
 //      is in the file and every live reader is at the newest commit.
@@ -72,7 +74,10 @@ extension Pager {
             }
             // 4. copy
             for (page, frame) in work {
-                guard let bytes = try wal.readPage(frame: frame, page: page, salt: snap.salt) else {
+                let key = CacheKey(page: page, generation: snap.generation, frame: frame)
+                var bytes = state.withLock { $0.cache.peek(key) }
+                if bytes == nil { bytes = try wal.readPage(frame: frame, page: page, salt: snap.salt) }
+                guard let bytes else {
                     throw .corruptWAL(reason: "frame \(frame) no longer holds page \(page.rawValue)")
                 }
                 try db.write(bytes, at: page.rawValue * UInt64(pageSize))
@@ -88,7 +93,13 @@ extension Pager {
             state.withLock { s in
                 s.backfilledFrame = limit
                 s.checkpoints += 1
-                for (page, _) in work { s.cache.remove(CacheKey(page: page)) }
+                // A reader of this generation that still wants a refiled frame reads it from the log again.
+                for (page, frame) in work {
+                    let fileVersion = CacheKey(page: page)
+                    if !s.cache.rekey(CacheKey(page: page, generation: snap.generation, frame: frame), to: fileVersion) {
+                        s.cache.remove(fileVersion)
+                    }
+                }
             }
         }
         // 6. restart

@@ -69,6 +69,23 @@ package struct PageCache {
         return slots[i].bytes
     }
 
+    /// Returns the page without touching recency or counters (for the checkpoint's copy).
+    package func peek(_ key: CacheKey) -> [UInt8]? {
+        index[key].map { slots[$0].bytes }
+    }
+
+    /// Files the unpinned entry `old` under `new` instead, keeping its place in the recency list; an entry
+    /// already under `new` is removed. Returns false (and changes nothing) when `old` is absent or pinned.
+    @discardableResult
+    package mutating func rekey(_ old: CacheKey, to new: CacheKey) -> Bool {
+        guard old != new, let i = index[old], slots[i].pins == 0 else { return false }
+        remove(new)
+        _ = index.removeValue(forKey: old)
+        slots[i].key = new
+        index[new] = i
+        return true
+    }
+
     /// Inserts or replaces an entry. Returns false (and caches nothing) when no unpinned entry can be evicted.
     @discardableResult
     package mutating func insert(_ key: CacheKey, _ bytes: [UInt8]) -> Bool {

@@ -196,9 +196,9 @@ package final class PageWriteTransaction: PageWriter {
         var chain = chainChecksum
         var written: [(PageID, UInt32)] = []
         for (id, var bytes) in dirty.sorted(by: { $0.key < $1.key }) {
-            PageHeader.seal(&bytes, page: id, txID: txID)
+            let seal = PageHeader.seal(&bytes, page: id, txID: txID)
             let h = WALFrameHeader(page: id, txID: txID, commitPageCount: 0, salt: base.salt)
-            chain = h.append(pageBytes: bytes, previous: chain, to: &buffer)
+            chain = wal.checksummer.appendSealed(h, pageBytes: bytes, seal: seal, previous: chain, to: &buffer)
             written.append((id, frame))
             frame += 1
         }

@@ -1,12 +1,14 @@
 // PagerCommit: the commit protocol, as a list of named steps (Docs/DESIGN.md, "Commit"):
 //   0. direct  a large transaction writes its fresh pages into the database file and syncs it
 //              (DirectWrite.swift; a failure here is a clean rollback, a failed sync also poisons);
-//   1. seal    every dirty page (txID, checksum), page 0 last as the header with the new page count;
+//   1. seal    every dirty page (txID, checksum) and build its frame (checksum derived from the seal),
+//              page 0 last as the header with the new page count;
 //   2. append  the non-commit frames to the log (a failure here is a clean rollback: no commit frame exists);
 //   3. commit  append the commit frame (page 0); from here on a failure leaves the outcome unknown -> poison;
 //   4. sync    the log (full: now; groupCommit: after releasing the writer, shared with other committers;
 //              normal/off: not at commit);
-//   5. publish the frames into the index and the new committed snapshot (readers see it from now on);
+//   5. publish the frames into the index and the new committed snapshot (readers see it from now on),
+//              and the pages into the cache (dropping the versions they supersede when no reader is live);
 //   6. checkpoint if the log passed its threshold.
 import SombraFormat
 import SombraIO
@@ -21,32 +23,31 @@ extension Pager {
         // 1. seal
         var frames: [(PageID, [UInt8])] = []
         frames.reserveCapacity(tx.dirty.count + 1)
+        var body = wal.takeFrameBuffer()
+        body.reserveCapacity(tx.dirty.count * wal.frameSize)
+        var chain = tx.chainChecksum
         // Each page is moved out of `dirty` before it is sealed, so sealing does not copy it. Every path
-        // from here either publishes or rolls back / fails, which clears `dirty` anyway.
+        // from here either publishes or rolls back / fails, which clears `dirty` anyway. The seal is the
+        // only pass over a page's bytes: its frame checksum is derived from it.
         var ids = Array(tx.dirty.keys)
         ids.sort()
         for id in ids {
             guard var bytes = tx.dirty.removeValue(forKey: id) else { continue }
-            PageHeader.seal(&bytes, page: id, txID: tx.txID)
-            frames.append((id, bytes))
-        }
-        let headerPage = header.encodePage()
-        var body: [UInt8] = []
-        body.reserveCapacity(frames.count * wal.frameSize)
-        var chain = tx.chainChecksum
-        for (id, bytes) in frames {
+            let seal = PageHeader.seal(&bytes, page: id, txID: tx.txID)
             let h = WALFrameHeader(page: id, txID: tx.txID, commitPageCount: 0, salt: tx.base.salt)
-            chain = h.append(pageBytes: bytes, previous: chain, to: &body)
+            chain = wal.checksummer.appendSealed(h, pageBytes: bytes, seal: seal, previous: chain, to: &body)
+            frames.append((id, bytes))
         }
         var commitFrame: [UInt8] = []
         commitFrame.reserveCapacity(wal.frameSize)
         let ch = WALFrameHeader(page: .header, txID: tx.txID, commitPageCount: header.pageCount, salt: tx.base.salt)
-        chain = ch.append(pageBytes: headerPage, previous: chain, to: &commitFrame)
+        chain = wal.checksummer.appendHeader(ch, header: header, previous: chain, to: &commitFrame)
         let firstFrame = tx.nextFrame
         let commitFrameNo = firstFrame + UInt32(frames.count)
         // 2. append
         do throws(SombraError) {
             if !body.isEmpty { try wal.write(body, atFrame: firstFrame) }
+            wal.returnFrameBuffer(body)
         } catch {
             tx.rollback()
             throw error
@@ -66,6 +67,14 @@ extension Pager {
         // 5. publish
         let generation = tx.base.generation
         state.withLock { s in
+            // With no live reader, the versions this commit supersedes can serve no one: drop them now rather
+            // than letting them push still-current pages out of the cache (a miss only costs a re-read).
+            if s.readers.count == 0 {
+                for (id, _) in frames {
+                    let old = s.index.latest(id, atOrBefore: s.committed.frameLimit)
+                    s.cache.remove(CacheKey(page: id, generation: s.committed.generation, frame: old ?? 0))
+                }
+            }
             for (page, frame) in tx.spilledFrames { s.index.add(page: page, frame: frame) }
             var f = firstFrame
             for (id, bytes) in frames {

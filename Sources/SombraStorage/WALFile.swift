@@ -32,16 +32,19 @@ package struct WALRecovery {
 }
 
 package final class WALFile: @unchecked Sendable {
-    // @unchecked: `header` changes only under the pager's writer gate (restart); readers use the file only
-    // through positioned reads, which are safe concurrently with appends at other offsets.
+    // @unchecked: `header` and `frameBuffer` change only under the pager's writer gate (restart, commit);
+    // readers use the file only through positioned reads, safe concurrently with appends at other offsets.
     package let file: any StorageFile
     package let pageSize: Int
     package private(set) var header: WALHeader
+    /// Frame checksums for appends, derived from each page's seal (WALFormat.swift, invariant 5).
+    package let checksummer: WALFrameChecksummer
 
     package init(file: any StorageFile, pageSize: Int, header: WALHeader) {
         self.file = file
         self.pageSize = pageSize
         self.header = header
+        checksummer = WALFrameChecksummer(pageSize: pageSize)
     }
 
     package var frameSize: Int { WALFrameHeader.frameSize(pageSize: pageSize) }
@@ -49,6 +52,26 @@ package final class WALFile: @unchecked Sendable {
     package func offset(ofFrame n: UInt32) -> UInt64 {
         UInt64(WALHeader.size) + UInt64(n - 1) * UInt64(frameSize)
     }
+
+    /// A commit's frames are built in one buffer kept from commit to commit (writer only), so that each
+    /// commit does not fault in fresh memory for them.
+    private var frameBuffer: [UInt8] = []
+
+    /// The kept frame buffer, empty (its capacity kept); hand it back with `returnFrameBuffer`.
+    package func takeFrameBuffer() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &frameBuffer)
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
+    /// Keeps `buffer` for the next commit unless it is larger than a log restart keeps.
+    package func returnFrameBuffer(_ buffer: [UInt8]) {
+        if buffer.capacity <= frameBufferBytesMax { frameBuffer = buffer }
+    }
+
+    /// Largest frame buffer kept between commits (a big transaction's buffer is let go).
+    private var frameBufferBytesMax: Int { 64 * frameSize }
 
     package func write(_ frames: [UInt8], atFrame n: UInt32) throws(SombraError) {
         try file.write(frames, at: offset(ofFrame: n))

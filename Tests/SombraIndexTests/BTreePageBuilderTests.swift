@@ -116,7 +116,7 @@ struct BTreePageBuilderTests {
     }
 }
 
-/// The bulk build as it was before the page builder: cells as arrays collected in `NodeCells`.
+/// The bulk build as it was before the page builder: cells collected one by one in `NodeCells`.
 enum ReferenceBulkBuild {
     typealias LevelNode = (node: NodeCells, separator: [UInt8])
 
@@ -136,13 +136,13 @@ enum ReferenceBulkBuild {
             try BTree.checkLimits(key: key, value: value, pageSize: w.pageSize)
             if let previousKey, compareBytes(previousKey[...], key[...]) >= 0 { throw .invalidArgument("not ascending") }
             let cell = try BTree.makeLeafCell(key: key, value: value, in: w)
-            if !current.cells.isEmpty, current.byteCount + cell.count + BTreeLayout.slotSize > w.pageSize {
+            if !current.isEmpty, current.byteCount + cell.count + BTreeLayout.slotSize > w.pageSize {
                 if let held { try storeLeaf(held) }
                 held = (current, currentSeparator)
-                currentSeparator = Array(BTreeLayout.shortestSeparator(current.key(current.cells.count - 1), key[...]))
+                currentSeparator = Array(BTreeLayout.shortestSeparator(current.key(current.count - 1), key[...]))
                 current = NodeCells(isLeaf: true)
             }
-            current.cells.append(cell)
+            current.append(cell)
             previousKey = key
         }
         guard let held else {
@@ -183,7 +183,7 @@ enum ReferenceBulkBuild {
                 node = NodeCells(isLeaf: false, rightChild: child.page)
                 separator = child.separator
             } else {
-                node.cells.append(cell)
+                node.append(cell)
                 node.rightChild = child.page
             }
         }
@@ -197,7 +197,7 @@ enum ReferenceBulkBuild {
 
     static func balanceTail(_ previous: LevelNode, _ last: LevelNode, root: PageID, pageSize: Int) throws(SombraError) -> [LevelNode] {
         let minFill = BTreeLayout.minFillBytes(pageSize: pageSize)
-        guard last.node.byteCount - BTreeLayout.slotArrayOffset < minFill || (!last.node.isLeaf && last.node.cells.isEmpty) else {
+        guard last.node.byteCount - BTreeLayout.slotArrayOffset < minFill || (!last.node.isLeaf && last.node.isEmpty) else {
             return [previous, last]
         }
         let merged = NodeCells.merged(previous.node, separator: last.separator[...], last.node)

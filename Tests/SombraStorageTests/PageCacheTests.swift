@@ -6,6 +6,34 @@ import SombraTestSupport
 
 @Suite("Page cache")
 struct PageCacheTests {
+    @Test("rekey refiles an unpinned entry under a new key, replacing what was there, and refuses pinned or absent ones")
+    func rekey() {
+        let pageSize = 4096
+        var cache = PageCache(bytesMax: 4 * pageSize, pageSize: pageSize)
+        let frameKey = CacheKey(page: PageID(7), generation: 2, frame: 5)
+        let fileKey = CacheKey(page: PageID(7))
+        cache.insert(fileKey, [UInt8](repeating: 1, count: pageSize))
+        cache.insert(frameKey, [UInt8](repeating: 2, count: pageSize))
+        #expect(cache.peek(frameKey)?.first == 2)
+        let hits = cache.stats.hits
+        let refiled = cache.rekey(frameKey, to: fileKey)
+        #expect(refiled)
+        #expect(cache.stats.hits == hits)
+        #expect(cache.peek(frameKey) == nil)
+        let fileBytes = cache.lookup(fileKey)
+        #expect(fileBytes?.first == 2)
+        #expect(cache.count == 1)
+        let refiledAgain = cache.rekey(frameKey, to: fileKey)
+        #expect(!refiledAgain)
+        let pinnedKey = CacheKey(page: PageID(8), generation: 2, frame: 6)
+        cache.insert(pinnedKey, [UInt8](repeating: 3, count: pageSize))
+        cache.pin(pinnedKey)
+        let refiledPinned = cache.rekey(pinnedKey, to: CacheKey(page: PageID(8)))
+        #expect(!refiledPinned)
+        #expect(cache.peek(pinnedKey)?.first == 3)
+        #expect(cache.checkInvariants() == nil)
+    }
+
     @Test("the cache never exceeds its byte bound and never evicts a pinned page under a long random mix")
     func boundAndPins() {
         let pageSize = 4096
