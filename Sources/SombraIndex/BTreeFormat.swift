@@ -8,7 +8,7 @@
 //     four cells always fit a page and a page that overflows by one cell always splits into two that fit.
 //  3. Keys are at most `maxKeyBytes(pageSize:)`: a leaf cell with an overflow pointer and an interior cell
 //     holding that key both stay within `maxCellBytes`.
-//  4. All integers are little-endian. A slot offset is always < pageSize (a cell has at least 7 bytes),
+//  4. All integers are little-endian. A slot offset is always < pageSize (a cell has at least 3 bytes),
 //     so u16 suffices even for 64 KiB pages; the content start may equal pageSize and is a u32.
 import SombraFormat
 import SombraStorage
@@ -22,14 +22,63 @@ enum BTreeLayout {
     static let slotArrayOffset = 32
     static let slotSize = 2
 
-    // Leaf cell: flags u8, key length u16, value length u32, key, then inline value or overflow page u64.
+    // Leaf cell, long form: flags u8, key length u16, value length u32, key, then inline value or overflow
+    // page u64. Short form (flag `flagShort`; inline values only, key and value each at most 255 bytes):
+    // flags u8, key length u8, value length u8, key, value. Writers use the short form whenever it applies.
     static let leafCellHeaderSize = 7
+    static let shortLeafCellHeaderSize = 3
     static let leafKeyLengthOffset = 1
     static let leafValueLengthOffset = 3
+    static let shortLeafValueLengthOffset = 2
+    static let shortLengthMax = 255
     static let overflowPointerSize = 8
     static let flagOverflow: UInt8 = 0x01
     static let flagCompressed: UInt8 = 0x02
-    static let knownFlags: UInt8 = flagOverflow | flagCompressed
+    static let flagShort: UInt8 = 0x04
+    static let knownFlags: UInt8 = flagOverflow | flagCompressed | flagShort
+
+    /// Whether a leaf cell with these lengths is written in the short form.
+    @inline(__always)
+    static func isShortLeafCell(keyBytes: Int, storedBytes: Int, overflow: Bool) -> Bool {
+        !overflow && keyBytes <= shortLengthMax && storedBytes <= shortLengthMax
+    }
+
+    /// Header bytes of a leaf cell with these lengths (3 in the short form, else 7).
+    @inline(__always)
+    static func leafHeaderSize(keyBytes: Int, storedBytes: Int, overflow: Bool) -> Int {
+        isShortLeafCell(keyBytes: keyBytes, storedBytes: storedBytes, overflow: overflow)
+            ? shortLeafCellHeaderSize : leafCellHeaderSize
+    }
+
+    /// Writes a leaf cell's header at `at` (flags given without `flagShort`, which this adds when the short
+    /// form applies); returns where the key starts.
+    @inline(__always)
+    static func storeLeafHeader(into buffer: inout [UInt8], at: Int, flags: UInt8, keyBytes: Int, storedBytes: Int) -> Int {
+        if isShortLeafCell(keyBytes: keyBytes, storedBytes: storedBytes, overflow: flags & flagOverflow != 0) {
+            buffer[at] = flags | flagShort
+            buffer[at + 1] = UInt8(truncatingIfNeeded: keyBytes)
+            buffer[at + 2] = UInt8(truncatingIfNeeded: storedBytes)
+            return at + shortLeafCellHeaderSize
+        }
+        buffer[at] = flags
+        buffer.storeLE(UInt16(truncatingIfNeeded: keyBytes), at: at + leafKeyLengthOffset)
+        buffer.storeLE(UInt32(truncatingIfNeeded: storedBytes), at: at + leafValueLengthOffset)
+        return at + leafCellHeaderSize
+    }
+
+    /// The header of the leaf cell at `offset` (flags, key length, stored length, header size), or nil if
+    /// the header itself would run past the end of `bytes`. The caller checks the flags and the lengths.
+    @inline(__always)
+    static func leafHeader(_ bytes: [UInt8], at offset: Int) -> (flags: UInt8, keyCount: Int, valueLength: Int, headerSize: Int)? {
+        guard offset >= 0, offset <= bytes.count - shortLeafCellHeaderSize else { return nil }
+        let flags = bytes[offset]
+        if flags & flagShort != 0 {
+            return (flags, Int(bytes[offset + 1]), Int(bytes[offset + 2]), shortLeafCellHeaderSize)
+        }
+        guard offset <= bytes.count - leafCellHeaderSize else { return nil }
+        return (flags, Int(bytes.loadLE(UInt16.self, at: offset + leafKeyLengthOffset)),
+                Int(bytes.loadLE(UInt32.self, at: offset + leafValueLengthOffset)), leafCellHeaderSize)
+    }
 
     // Interior cell: child page u64, key length u16, key.
     static let interiorCellHeaderSize = 10
@@ -48,14 +97,13 @@ enum BTreeLayout {
     static let maxDepth = 64
 
     static func leafCell(key: [UInt8], stored: StoredValue, overflowPage: PageID?) -> [UInt8] {
-        var cell: [UInt8] = []
         let inline = overflowPage == nil
-        cell.reserveCapacity(leafCellHeaderSize + key.count + (inline ? stored.bytes.count : overflowPointerSize))
         var flags: UInt8 = stored.compressed ? flagCompressed : 0
         if !inline { flags |= flagOverflow }
-        cell.append(flags)
-        cell.appendLE(UInt16(truncatingIfNeeded: key.count))
-        cell.appendLE(UInt32(truncatingIfNeeded: stored.bytes.count))
+        let header = leafHeaderSize(keyBytes: key.count, storedBytes: stored.bytes.count, overflow: !inline)
+        var cell = [UInt8](repeating: 0, count: header)
+        cell.reserveCapacity(header + key.count + (inline ? stored.bytes.count : overflowPointerSize))
+        _ = storeLeafHeader(into: &cell, at: 0, flags: flags, keyBytes: key.count, storedBytes: stored.bytes.count)
         cell.append(contentsOf: key)
         if let overflowPage {
             cell.appendLE(overflowPage.rawValue)
@@ -77,8 +125,8 @@ enum BTreeLayout {
     /// The key of a cell built by this file or cut out of a validated page (its lengths are consistent).
     static func key(ofCell cell: [UInt8], isLeaf: Bool) -> ArraySlice<UInt8> {
         if isLeaf {
-            let length = Int(cell.loadLE(UInt16.self, at: leafKeyLengthOffset))
-            return cell[leafCellHeaderSize..<(leafCellHeaderSize + length)]
+            guard let header = leafHeader(cell, at: 0) else { return [] }
+            return cell[header.headerSize..<(header.headerSize + header.keyCount)]
         }
         let length = Int(cell.loadLE(UInt16.self, at: interiorKeyLengthOffset))
         return cell[interiorCellHeaderSize..<(interiorCellHeaderSize + length)]

@@ -61,7 +61,8 @@ struct BTreePageBuilder {
 
     /// Bytes of a leaf cell for a key and a stored value (inline, or an overflow pointer).
     static func leafCellBytes(keyBytes: Int, storedBytes: Int, overflow: Bool) -> Int {
-        BTreeLayout.leafCellHeaderSize + keyBytes + (overflow ? BTreeLayout.overflowPointerSize : storedBytes)
+        BTreeLayout.leafHeaderSize(keyBytes: keyBytes, storedBytes: storedBytes, overflow: overflow) + keyBytes
+            + (overflow ? BTreeLayout.overflowPointerSize : storedBytes)
     }
 
     /// Appends a leaf cell holding `stored` inline, or a pointer to its overflow chain at `overflowPage`;
@@ -71,10 +72,7 @@ struct BTreePageBuilder {
         var at = try place(cellBytes: cellBytes)
         var flags: UInt8 = stored.compressed ? BTreeLayout.flagCompressed : 0
         if overflowPage != nil { flags |= BTreeLayout.flagOverflow }
-        buffer[at] = flags
-        buffer.storeLE(UInt16(truncatingIfNeeded: key.count), at: at + BTreeLayout.leafKeyLengthOffset)
-        buffer.storeLE(UInt32(truncatingIfNeeded: stored.bytes.count), at: at + BTreeLayout.leafValueLengthOffset)
-        at += BTreeLayout.leafCellHeaderSize
+        at = BTreeLayout.storeLeafHeader(into: &buffer, at: at, flags: flags, keyBytes: key.count, storedBytes: stored.bytes.count)
         copy(key, to: at)
         at += key.count
         if let overflowPage {
@@ -94,10 +92,7 @@ struct BTreePageBuilder {
     /// value ValueCodec stores uncompressed.
     mutating func appendInlineLeafCell(key: [UInt8], value: ArraySlice<UInt8>) throws(SombraError) {
         let at = try place(cellBytes: Self.leafCellBytes(keyBytes: key.count, storedBytes: value.count, overflow: false))
-        buffer[at] = 0
-        buffer.storeLE(UInt16(truncatingIfNeeded: key.count), at: at + BTreeLayout.leafKeyLengthOffset)
-        buffer.storeLE(UInt32(truncatingIfNeeded: value.count), at: at + BTreeLayout.leafValueLengthOffset)
-        let keyStart = at + BTreeLayout.leafCellHeaderSize
+        let keyStart = BTreeLayout.storeLeafHeader(into: &buffer, at: at, flags: 0, keyBytes: key.count, storedBytes: value.count)
         copy(key, to: keyStart)
         if !value.isEmpty { buffer.replaceSubrange((keyStart + key.count)..<(keyStart + key.count + value.count), with: value) }
     }
@@ -124,10 +119,10 @@ struct BTreePageBuilder {
             let start = Int(buffer.loadLE(UInt16.self, at: BTreeLayout.slotArrayOffset + i * BTreeLayout.slotSize))
             let length: Int
             if isLeaf {
-                let keyBytes = Int(buffer.loadLE(UInt16.self, at: start + BTreeLayout.leafKeyLengthOffset))
-                let storedBytes = Int(buffer.loadLE(UInt32.self, at: start + BTreeLayout.leafValueLengthOffset))
-                let overflow = buffer[start] & BTreeLayout.flagOverflow != 0
-                length = Self.leafCellBytes(keyBytes: keyBytes, storedBytes: storedBytes, overflow: overflow)
+                // The builder wrote these cells itself, so their headers are whole.
+                let header = BTreeLayout.leafHeader(buffer, at: start) ?? (0, 0, 0, BTreeLayout.shortLeafCellHeaderSize)
+                let overflow = header.flags & BTreeLayout.flagOverflow != 0
+                length = header.headerSize + header.keyCount + (overflow ? BTreeLayout.overflowPointerSize : header.valueLength)
             } else {
                 length = BTreeLayout.interiorCellHeaderSize
                     + Int(buffer.loadLE(UInt16.self, at: start + BTreeLayout.interiorKeyLengthOffset))

@@ -90,9 +90,10 @@ struct NodeCells {
     func key(_ i: Int) -> ArraySlice<UInt8> {
         let span = spans[i]
         if isLeaf {
-            let length = Int(arena.loadLE(UInt16.self, at: span.start + BTreeLayout.leafKeyLengthOffset))
-            let start = span.start + BTreeLayout.leafCellHeaderSize
-            return arena[start..<(start + length)]
+            // Spans hold validated (or freshly built) cells, so the header is whole.
+            guard let header = BTreeLayout.leafHeader(arena, at: span.start) else { return arena[span.start..<span.start] }
+            let start = span.start + header.headerSize
+            return arena[start..<(start + header.keyCount)]
         }
         let length = Int(arena.loadLE(UInt16.self, at: span.start + BTreeLayout.interiorKeyLengthOffset))
         let start = span.start + BTreeLayout.interiorCellHeaderSize

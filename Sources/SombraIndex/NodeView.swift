@@ -24,7 +24,7 @@ struct NodeView {
     var slotEnd: Int { BTreeLayout.slotArrayOffset + cellCount * BTreeLayout.slotSize }
     /// Header, slots and live cells (what a compacted page would occupy).
     var usedBytes: Int { slotEnd + (pageSize - contentStart - fragmentedBytes) }
-    var minCellSize: Int { isLeaf ? BTreeLayout.leafCellHeaderSize : BTreeLayout.interiorCellHeaderSize }
+    var minCellSize: Int { isLeaf ? BTreeLayout.shortLeafCellHeaderSize : BTreeLayout.interiorCellHeaderSize }
 
     init(_ bytes: [UInt8], page: PageID, pageSize: Int, pageCount: UInt64) throws(SombraError) {
         guard bytes.count == pageSize, pageSize > BTreeLayout.slotArrayOffset else {
@@ -96,8 +96,11 @@ struct NodeView {
         let start: Int
         let count: Int
         if isLeaf {
-            count = Int(bytes.loadLE(UInt16.self, at: offset + BTreeLayout.leafKeyLengthOffset))
-            start = offset + BTreeLayout.leafCellHeaderSize
+            guard let header = BTreeLayout.leafHeader(bytes, at: offset) else {
+                throw corrupt("cell \(i) at offset \(offset) has a header running past the page end")
+            }
+            count = header.keyCount
+            start = offset + header.headerSize
         } else {
             count = Int(bytes.loadLE(UInt16.self, at: offset + BTreeLayout.interiorKeyLengthOffset))
             start = offset + BTreeLayout.interiorCellHeaderSize
@@ -211,13 +214,19 @@ struct NodeView {
 
     func leafCell(at i: Int) throws(SombraError) -> LeafCell {
         let offset = try cellOffset(i)
-        let flags = bytes[offset]
+        guard let header = BTreeLayout.leafHeader(bytes, at: offset) else {
+            throw corrupt("cell \(i) at offset \(offset) has a header running past the page end")
+        }
+        let flags = header.flags
         guard flags & ~BTreeLayout.knownFlags == 0 else { throw corrupt("cell \(i) has unknown flags \(flags)") }
-        let keyCount = Int(bytes.loadLE(UInt16.self, at: offset + BTreeLayout.leafKeyLengthOffset))
-        let valueLength = Int(bytes.loadLE(UInt32.self, at: offset + BTreeLayout.leafValueLengthOffset))
-        let keyStart = offset + BTreeLayout.leafCellHeaderSize
-        let payloadStart = keyStart + keyCount
         let isOverflow = flags & BTreeLayout.flagOverflow != 0
+        if isOverflow && flags & BTreeLayout.flagShort != 0 {
+            throw corrupt("cell \(i) is in the short form but points at overflow pages")
+        }
+        let keyCount = header.keyCount
+        let valueLength = header.valueLength
+        let keyStart = offset + header.headerSize
+        let payloadStart = keyStart + keyCount
         let payloadSize = isOverflow ? BTreeLayout.overflowPointerSize : valueLength
         guard payloadStart <= pageSize, payloadSize <= pageSize - payloadStart else {
             throw corrupt("cell \(i) (key \(keyCount) bytes, value \(valueLength) bytes) runs past the page end")

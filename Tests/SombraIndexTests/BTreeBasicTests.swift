@@ -145,7 +145,8 @@ struct BTreeBasicTests {
         #expect(store.livePageCount >= 3)
         let leaf = try store.btreeNode(tree.root)
         let flags = try (0..<3).map { i throws(SombraError) in try leaf.leafCell(at: i).flags }
-        #expect(flags == [BTreeLayout.flagCompressed, BTreeLayout.flagCompressed | BTreeLayout.flagOverflow,
+        // The first value is compressed to under 256 bytes and inline, so its cell is in the short form.
+        #expect(flags == [BTreeLayout.flagCompressed | BTreeLayout.flagShort, BTreeLayout.flagCompressed | BTreeLayout.flagOverflow,
                           BTreeLayout.flagOverflow])
         #expect(tree.verify(in: store, checkValues: true).isClean)
     }
@@ -201,8 +202,9 @@ struct BTreeBasicTests {
         try tree.put([0x61], [0x62, 0x63], in: store)
         let leaf = try store.page(tree.root)
         #expect(leaf[4] == PageKind.btreeLeaf.rawValue)
-        #expect(Array(leaf[16..<34]) == [1, 0, 0, 0, 0xF6, 0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF6, 0x0F])
-        #expect(Array(leaf[4086..<4096]) == [0, 1, 0, 2, 0, 0, 0, 0x61, 0x62, 0x63])
+        // A short leaf cell (FORMAT.md's example): 04 01 02 61 62 63, six bytes at the end of the page.
+        #expect(Array(leaf[16..<34]) == [1, 0, 0, 0, 0xFA, 0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFA, 0x0F])
+        #expect(Array(leaf[4090..<4096]) == [0x04, 1, 2, 0x61, 0x62, 0x63])
         // An overflow value: flags 1, value length = stored length, then the first overflow page.
         var random = SeededRandom(seed: 1)
         let big = random.randomBytes(5000)
