@@ -167,6 +167,57 @@ extension Transaction {
         return out
     }
 
+    // MARK: Walks of exactly k hops
+
+    /// Visits each distinct node at the end of a walk of exactly `hops` edges from `start` (friends of
+    /// friends for 2), without collecting them; `visit` returns false to stop, and the result says whether
+    /// the walk ran to the end. Unlike breadth-first search a node nearer than `hops` is visited too if some
+    /// walk of `hops` edges also ends there, `start` included (the count SQL's
+    /// `COUNT(DISTINCT e2.dst) ... JOIN edges e2 ON e2.src = e1.dst` gives for 2).
+    @discardableResult
+    public func forEachNode(atHops hops: Int, from start: NodeID, direction: Direction = .outgoing,
+                            types: [String]? = nil,
+                            _ visit: (NodeID) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        try checkUsable()
+        try Self.validateDepth(hops, "hops")
+        try requireNode(start)
+        let filter = try hopFilter(direction, types)
+        if hops == 0 { return try visit(start) }
+        guard let trees, !filter.matchesNothing else { return true }
+        var scanner = NeighborScanner(trees: trees, pages: pages, filter: filter)
+        var level: [UInt64] = [start.rawValue]
+        for depth in 1...hops {
+            let last = depth == hops
+            var seen = VisitedNodes(expectingFew: true)
+            var next: [UInt64] = []
+            for node in level {
+                let finished = try scanner.forEachNeighbor(node) { (other: UInt64) throws(SombraError) -> Bool in
+                    guard seen.insert(other) else { return true }
+                    if last { return try visit(NodeID(other)) }
+                    next.append(other)
+                    return true
+                }
+                if !finished { return false }
+            }
+            if next.isEmpty { break }
+            level = next
+        }
+        return true
+    }
+
+    /// The distinct nodes at the end of a walk of exactly `hops` edges from `start` (see
+    /// `forEachNode(atHops:from:)`), in the order they are first reached.
+    public func nodes(atHops hops: Int, from start: NodeID, direction: Direction = .outgoing,
+                      types: [String]? = nil) throws(SombraError) -> [NodeID] {
+        var out: [NodeID] = []
+        try forEachNode(atHops: hops, from: start, direction: direction, types: types) {
+            (node: NodeID) throws(SombraError) -> Bool in
+            out.append(node)
+            return true
+        }
+        return out
+    }
+
     // MARK: Hierarchies
 
     /// Nodes from which `node` can be reached along edges of `edgeType` (following incoming edges), within

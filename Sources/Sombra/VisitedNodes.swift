@@ -1,10 +1,13 @@
 // VisitedNodes: the set of node ids a traversal has already reached.
 // Layer: graph facade (traversals).
 //
-// Node ids are dense (handed out from 1 upward), so ids below `bitmapIDLimit` live in a bitmap of 64-bit
-// words that grows to the largest id met: an insert is a shift and a mask, with no hashing. An id at or past
-// the limit (only a damaged or hostile file has one) goes to an ordinary Set, so an id read from disk never
-// sizes an allocation beyond `bitmapIDLimit / 8` bytes (16 MiB).
+// Made with `expectingFew`, the first `smallCountMax` ids are kept in a short array searched linearly (one hop
+// reaches a few nodes, and a bitmap sized to a large id would cost more to clear than the search). After that
+// (or from the start, for a traversal that will reach many nodes), node ids being dense
+// (handed out from 1 upward), ids below `bitmapIDLimit` live in a bitmap of 64-bit words that grows to the
+// largest id met: an insert is a shift and a mask, with no hashing. An id at or past the limit (only a
+// damaged or hostile file has one) goes to an ordinary Set, so an id read from disk never sizes an
+// allocation beyond `bitmapIDLimit / 8` bytes (16 MiB).
 // (swift-collections' BitSet would do for the bitmap, but valgrind 3.19, which the performance work relies
 // on, cannot read that module's debug information and gives up on the whole binary.)
 //
@@ -14,12 +17,34 @@
 struct VisitedNodes {
     static let bitmapIDLimit: UInt64 = 1 << 27
 
+    static let smallCountMax = 32
+
+    /// The ids while there are at most `smallCountMax`; emptied (and unused) once the bitmap takes over.
+    private var small: [UInt64] = []
+    private var usesBitmap: Bool
+
+    /// `expectingFew`: start with the short array (see the file comment); else with the bitmap.
+    init(expectingFew: Bool = false) { usesBitmap = !expectingFew }
     private var words: [UInt64] = []
     private var large = Set<UInt64>()
 
     /// Adds `id`; true if it was not there yet (invariant 1).
     @inline(__always)
     mutating func insert(_ id: UInt64) -> Bool {
+        if !usesBitmap {
+            if small.contains(id) { return false }
+            if small.count < Self.smallCountMax {
+                small.append(id)
+                return true
+            }
+            usesBitmap = true
+            for known in small { _ = insertIntoBitmap(known) }
+            small = []
+        }
+        return insertIntoBitmap(id)
+    }
+
+    private mutating func insertIntoBitmap(_ id: UInt64) -> Bool {
         guard id < Self.bitmapIDLimit else { return large.insert(id).inserted }
         let word = Int(id >> 6), bit = UInt64(1) << (id & 63)
         if word >= words.count {
@@ -33,6 +58,7 @@ struct VisitedNodes {
     }
 
     func contains(_ id: UInt64) -> Bool {
+        if !usesBitmap { return small.contains(id) }
         guard id < Self.bitmapIDLimit else { return large.contains(id) }
         let word = Int(id >> 6)
         return word < words.count && words[word] & (UInt64(1) << (id & 63)) != 0

@@ -268,6 +268,9 @@ struct TraversalTests {
             #expect(throws: SombraError.nodeNotFound(999)) { try tx.bfs(from: missing, maxDepth: 1) }
             #expect(throws: SombraError.self) { try tx.bfs(from: n[0], maxDepth: -1) }
             #expect(throws: SombraError.self) { try tx.kHopNeighbors(of: n[0], k: -2) }
+            #expect(throws: SombraError.self) { try tx.nodes(atHops: -1, from: n[0]) }
+            #expect(throws: SombraError.self) { try tx.nodes(atHops: 2, from: NodeID(999_999)) }
+            #expect(try tx.nodes(atHops: 0, from: n[0]) == [n[0]])
             #expect(throws: SombraError.nodeNotFound(999)) { try tx.shortestPath(from: n[0], to: missing) }
             #expect(throws: SombraError.nodeNotFound(999)) { try tx.shortestPath(from: missing, to: n[0]) }
             #expect(throws: SombraError.self) { try tx.shortestPath(from: n[0], to: n[1], maxDepth: -1) }
@@ -425,6 +428,16 @@ struct TraversalTests {
                     let k = rng.below(5)
                     let hop = try tx.kHopNeighbors(of: s, k: k, direction: d, types: types)
                     check(hop == Set(model.bfs([s], k, d, types).filter { $0.depth > 0 }.map(\.node)), "khop \(s) \(k)")
+
+                    // Walks of exactly k hops: the distinct ends of level-by-level neighbour expansion.
+                    var level = [s]
+                    for _ in 0..<k {
+                        var seen = Set<NodeID>(), next: [NodeID] = []
+                        for v in level { for w in model.neighbors(v, d, types) where seen.insert(w).inserted { next.append(w) } }
+                        level = next
+                    }
+                    let ends = try tx.nodes(atHops: k, from: s, direction: d, types: types)
+                    check(Set(ends) == Set(level) && ends.count == Set(ends).count, "hops \(s) \(k) \(d)")
 
                     let t = ids[rng.below(ids.count)]
                     let limit = rng.below(8)

@@ -96,12 +96,14 @@ final class SombraEngine: BenchEngine {
     func inNeighbors(_ id: Int64) throws -> [Int64] { try adjacent(id, .incoming) }
 
     func hop2Count(_ id: Int64) throws -> Int {
+        // The engine's walk of exactly two hops (distinct end nodes), as SQLite's COUNT(DISTINCT e2.dst).
         try open().read { tx in
-            var seen = Set<NodeID>()
-            for v in try tx.neighbors(of: Self.node(id), direction: .outgoing) {
-                for w in try tx.neighbors(of: v, direction: .outgoing) { seen.insert(w) }
+            var count = 0
+            try tx.forEachNode(atHops: 2, from: Self.node(id), direction: .outgoing) { _ in
+                count += 1
+                return true
             }
-            return seen.count
+            return count
         }
     }
 
