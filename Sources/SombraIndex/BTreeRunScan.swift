@@ -11,6 +11,9 @@
 //     repositions after the last key it consumed (`BTreeEntryWalk` does this) and sees the new tree.
 //  3. Descents check depth and cycles against the path, and a walk across leaves visits at most
 //     `pageCount` pages per call, so a corrupt file throws `.corruptPage` and never loops.
+//  4. A restarted scan reuses a page of its previous path only when it is the very page the new descent
+//     needs and the reader's change counter is the one it was read at (always, in a read transaction);
+//     any write in between makes the next descent read every page afresh.
 import SombraFormat
 import SombraStorage
 
@@ -88,6 +91,12 @@ package struct BTreeRunScan {
     private var upper: KeyBound
     private var originalLower: KeyBound
     private var frames: [Frame] = []
+    /// Path pages kept from the last descent: `frames[0..<keptDepth]` were read when the reader's change
+    /// counter was `keptChange`, so a new descent may reuse them while the counter is unchanged (a read
+    /// transaction's never changes). The leaf is never reused; the upper levels are what repeat.
+    private var keptDepth = 0
+    private var keptFrames: [Frame] = []
+    private var keptChange: UInt64 = 0
     private var phase = Phase.unstarted
     private var observedChange: UInt64 = 0
 
@@ -130,7 +139,6 @@ package struct BTreeRunScan {
         case .finished: return nil
         case .lastRun:
             phase = .finished
-            frames.removeAll(keepingCapacity: true)
             return nil
         case .unstarted:
             try positionAtLower()
@@ -150,7 +158,6 @@ package struct BTreeRunScan {
                 }
                 guard try moveToNextLeaf() else {
                     phase = .finished
-                    frames.removeAll(keepingCapacity: true)
                     return nil
                 }
                 continue
@@ -164,7 +171,6 @@ package struct BTreeRunScan {
             }
             guard end > start else {
                 phase = .finished
-                frames.removeAll(keepingCapacity: true)
                 return nil
             }
             return BTreeRun(view: leaf, cells: start..<end)
@@ -175,8 +181,19 @@ package struct BTreeRunScan {
 
     /// Fills the path from the root to the leaf holding the lower bound; the leaf index is the first cell in range.
     private mutating func positionAtLower() throws(SombraError) {
+        // Interior pages the last descent read are reused while they are still on the path (invariant of
+        // `keptDepth`); anything else is read afresh.
+        let change = reader.changeCounter
+        var reusable = change == keptChange ? min(keptDepth, frames.count) : 0
+        // The old path moves to `keptFrames` (both buffers stay allocated from one descent to the next).
+        swap(&frames, &keptFrames)
         frames.removeAll(keepingCapacity: true)
-        var view = try reader.btreeNode(tree.root)
+        let kept = keptFrames
+        var view: NodeView
+        if reusable > 0, kept[0].view.page == tree.root { view = kept[0].view } else {
+            reusable = 0
+            view = try reader.btreeNode(tree.root)
+        }
         while !view.isLeaf {
             let index: Int
             switch lower {
@@ -184,8 +201,17 @@ package struct BTreeRunScan {
             case .included(let key), .excluded(let key): index = try view.upperBound(key)
             }
             frames.append(Frame(view: view, index: index))
-            view = try descend(into: view.child(at: index))
+            let child = try view.child(at: index)
+            let depth = frames.count
+            if depth < reusable, kept[depth].view.page == child {
+                view = kept[depth].view
+            } else {
+                reusable = 0
+                view = try descend(into: child)
+            }
         }
+        keptDepth = frames.count
+        keptChange = change
         let index: Int
         switch lower {
         case .unbounded: index = 0
