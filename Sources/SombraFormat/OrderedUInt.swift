@@ -49,7 +49,7 @@ public enum OrderedUInt {
 
     /// Decodes the field at `offset`, which must end by `end` (≤ bytes.count) and hold at most `widthBytes`
     /// value bytes; advances `offset` past it. nil: malformed (invariant 3).
-    @inlinable
+    @inlinable @inline(__always)
     public static func read(_ bytes: [UInt8], at offset: inout Int, end: Int, widthBytes: Int = 8) -> UInt64? {
         guard offset >= 0, offset < end, end <= bytes.count else { return nil }
         let n = Int(bytes[offset])
