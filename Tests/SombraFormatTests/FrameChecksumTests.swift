@@ -4,18 +4,6 @@
 import Testing
 import SombraFormat
 
-/// SplitMix64: a small seeded generator so that failures replay.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("WAL frame checksums derived from seals")
 struct FrameChecksumTests {
     static let pageSizes = [4096, 8192, 16384, 32768, 65536]
@@ -23,7 +11,7 @@ struct FrameChecksumTests {
     @Test("a sealed page's frame gets the same bytes and checksum as hashing the whole frame")
     func sealedFrames() {
         let seed: UInt64 = 7
-        var random = SplitMix64(state: seed)
+        var random = TestRNG(seed: seed)
         var frames = 0
         var mismatches = 0
         for pageSize in Self.pageSizes {
@@ -53,7 +41,7 @@ struct FrameChecksumTests {
 
     @Test("a header page's frame gets the same bytes and checksum as hashing the whole frame")
     func headerFrames() {
-        var random = SplitMix64(state: 11)
+        var random = TestRNG(seed: 11)
         for pageSize in Self.pageSizes {
             let checksummer = WALFrameChecksummer(pageSize: pageSize)
             var header = FileHeader(pageSize: UInt32(pageSize), databaseID: (0..<16).map { UInt8($0 * 7) })
@@ -74,7 +62,7 @@ struct FrameChecksumTests {
 
     @Test("combining CRCs equals the CRC of the joined bytes, and moves a CRC between seeds")
     func combine() {
-        var random = SplitMix64(state: 3)
+        var random = TestRNG(seed: 3)
         for length in [0, 1, 4, 255, 4092, 65532] {
             let a = (0..<37).map { _ in UInt8.random(in: 0...255, using: &random) }
             let b = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }

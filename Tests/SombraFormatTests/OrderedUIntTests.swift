@@ -33,14 +33,8 @@ struct OrderedUIntTests {
 
     @Test("byte order equals numeric order, sizes and stores agree, and every value round-trips (seed 7)")
     func orderAndRoundTrip() {
-        var rng = UInt64(7)
-        func next() -> UInt64 {
-            rng &+= 0x9E37_79B9_7F4A_7C15
-            var z = rng
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = TestRNG(seed: 7)
+        func next() -> UInt64 { rng.next() }
         var mismatches = 0
         var values: [UInt64] = [0, 1, 127, 128, 255, 256, 65535, 65536, .max, .max - 1, 1 << 56, (1 << 56) - 1]
         for _ in 0..<2000 { values.append(next() >> (next() % 64)) }
