@@ -20,6 +20,17 @@ struct AdjacencyKey {
 }
 
 struct AdjacencyWalk {
+    /// The adjacency key of a walk's entry, read in place; a key of another layout is a corrupt page.
+    @inline(__always)
+    static func key(of entry: BTreeEntry) throws(SombraError) -> AdjacencyKey {
+        let run = entry.run, i = entry.index
+        let location = try run.keyLocation(i)
+        guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
+            throw run.malformedKey(i, "adjacency")
+        }
+        return key
+    }
+
     let tree: BTree
     let reader: any PageReader
     let node: UInt64
@@ -44,14 +55,7 @@ struct AdjacencyWalk {
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {
         while !exhausted {
-            if let entry = try walk.next() {
-                let run = entry.run, i = entry.index
-                let location = try run.keyLocation(i)
-                guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
-                    throw run.malformedKey(i, "adjacency")
-                }
-                return key
-            }
+            if let entry = try walk.next() { return try Self.key(of: entry) }
             guard let types, nextType < types.count else {
                 exhausted = true
                 return nil

@@ -3,9 +3,9 @@
 // Layer: graph facade (traversals).
 //
 // Invariants:
-//  1. `forEachNeighbor` reports exactly what `Transaction.forEachNeighbor` reports, in the same order:
+//  1. `forEachNeighbor` reports the other end of each adjacency entry the filter admits, repeats kept:
 //     outgoing entries (by type, other end, edge), then incoming ones; with a type filter, one key range
-//     per type, ascending.
+//     per type, ascending. Every traversal (BFS, k-hop walks, shortest path) expands nodes through it.
 //  2. A restarted walk reads the tree afresh (nothing from the previous node is reused but storage), so a
 //     write transaction's own changes are seen as by a new walk.
 //  3. A key that is not an adjacency key throws `.corruptPage` naming its page.
@@ -40,12 +40,7 @@ struct NeighborScanner {
             let prefix = types.map { GraphKeys.adjacencyPrefix(node, type: $0[typeIndex]) } ?? GraphKeys.adjacencyPrefix(node)
             walk.restart(range: .prefix(prefix))
             while let entry = try walk.next() {
-                let run = entry.run, i = entry.index
-                let location = try run.keyLocation(i)
-                guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
-                    throw run.malformedKey(i, "adjacency")
-                }
-                guard try body(key.other) else { return false }
+                guard try body(try AdjacencyWalk.key(of: entry).other) else { return false }
             }
             typeIndex += 1
         } while typeIndex < (types?.count ?? 0)

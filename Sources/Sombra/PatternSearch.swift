@@ -103,7 +103,7 @@ struct PatternPlan {
         for (i, n) in pattern.nodes.enumerated() {
             search: for f in n.properties where f.op == .equals && f.value.isIndexable {
                 for l in n.labels where try tx.hasIndex(label: l, key: f.key) {
-                    var cursor = try tx.nodes(withLabel: l, where: f.key, equals: f.value)
+                    let cursor = try tx.nodes(withLabel: l, where: f.key, equals: f.value)
                     let hits = try cursor.collect(limit: bound < Int.max ? bound + 1 : .max)
                     if hits.count <= bound {
                         nodes[i].indexed = hits.map(\.rawValue)

@@ -82,8 +82,9 @@ struct BidirectionalSearch {
                                _ filter: HopFilter) throws(SombraError) -> UInt64? {
         var next: [UInt64] = []
         var meeting: UInt64? = nil
+        guard var scanner = tx.neighborScanner(filter) else { return nil }
         for node in frontier {
-            try tx.forEachNeighbor(node, filter) { (reached: UInt64) throws(SombraError) -> Bool in
+            try scanner.forEachNeighbor(node) { (reached: UInt64) throws(SombraError) -> Bool in
                 guard parents[reached] == nil else { return true }
                 parents[reached] = node
                 if other[reached] != nil {

@@ -33,13 +33,13 @@ extension Transaction {
 
     /// The first `n` nodes in id order.
     public func firstNodes(_ n: Int) throws(SombraError) -> [NodeID] {
-        var c = try allNodes()
+        let c = try allNodes()
         return try c.collect(limit: max(0, n))
     }
 
     /// The last `n` nodes in id order, newest first.
     public func lastNodes(_ n: Int) throws(SombraError) -> [NodeID] {
-        var c = try nodes(inIDRange: NodeID(0)...NodeID(UInt64.max), reverse: true)
+        let c = try nodes(inIDRange: NodeID(0)...NodeID(UInt64.max), reverse: true)
         return try c.collect(limit: max(0, n))
     }
 

@@ -55,11 +55,7 @@ extension Transaction {
             // Keys are read in place from the leaves (see AdjacencyWalk for the layout).
             var walk = tree.walk(.prefix(p), in: pages)
             while let entry = try walk.next() {
-                let run = entry.run, i = entry.index
-                let location = try run.keyLocation(i)
-                guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
-                    throw run.malformedKey(i, "adjacency")
-                }
+                let key = try AdjacencyWalk.key(of: entry)
                 if let other, key.other != other { continue }
                 guard try body(key.type, key.other, key.edge) else {
                     return false
@@ -69,25 +65,10 @@ extension Transaction {
         return true
     }
 
-    /// Calls `body` with the other end of every adjacency entry `filter` admits (a node may come more than
-    /// once: parallel edges, both directions). Stops when `body` returns false; returns false if it stopped.
-    @discardableResult
-    func forEachNeighbor(_ node: UInt64, _ filter: HopFilter,
-                         _ body: (UInt64) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
-        if filter.matchesNothing { return true }
-        if filter.outgoing {
-            let finished = try forEachAdjacent(node, outgoing: true, types: filter.types) {
-                (_: UInt32, other: UInt64, _: UInt64) throws(SombraError) -> Bool in try body(other)
-            }
-            if !finished { return false }
-        }
-        if filter.incoming {
-            let finished = try forEachAdjacent(node, outgoing: false, types: filter.types) {
-                (_: UInt32, other: UInt64, _: UInt64) throws(SombraError) -> Bool in try body(other)
-            }
-            if !finished { return false }
-        }
-        return true
+    /// A scanner reporting, node after node, the other end of every adjacency entry `filter` admits (nil
+    /// before the graph has trees).
+    func neighborScanner(_ filter: HopFilter) -> NeighborScanner? {
+        trees.map { NeighborScanner(trees: $0, pages: pages, filter: filter) }
     }
 
     func requireNode(_ id: NodeID) throws(SombraError) {
@@ -108,8 +89,7 @@ extension Transaction {
             guard try visit(s, 0) else { return false }
             if maxDepth > 0 && !filter.matchesNothing { queue.append((s.rawValue, 0)) }
         }
-        guard let trees else { return true }
-        var scanner = NeighborScanner(trees: trees, pages: pages, filter: filter)
+        guard var scanner = neighborScanner(filter) else { return true }
         while let (node, depth) = queue.popFirst() {
             let next = depth + 1  // depth < maxDepth, so no overflow
             let finished = try scanner.forEachNeighbor(node) { (other: UInt64) throws(SombraError) -> Bool in
@@ -183,8 +163,7 @@ extension Transaction {
         try requireNode(start)
         let filter = try hopFilter(direction, types)
         if hops == 0 { return try visit(start) }
-        guard let trees, !filter.matchesNothing else { return true }
-        var scanner = NeighborScanner(trees: trees, pages: pages, filter: filter)
+        guard !filter.matchesNothing, var scanner = neighborScanner(filter) else { return true }
         var level: [UInt64] = [start.rawValue]
         for depth in 1...hops {
             let last = depth == hops

@@ -56,11 +56,4 @@ struct VisitedNodes {
         words[word] |= bit
         return true
     }
-
-    func contains(_ id: UInt64) -> Bool {
-        if !usesBitmap { return small.contains(id) }
-        guard id < Self.bitmapIDLimit else { return large.contains(id) }
-        let word = Int(id >> 6)
-        return word < words.count && words[word] & (UInt64(1) << (id & 63)) != 0
-    }
 }

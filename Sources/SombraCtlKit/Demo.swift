@@ -42,7 +42,7 @@ struct Demo: ParsableCommand {
         print("wrote \(count + 1) nodes and \(2 * count + (count + 9) / 10) edges in one transaction (\(loaded))")
 
         try db.read { tx in
-            var found = try tx.nodes(withLabel: "Person", where: "name", equals: "person-42")
+            let found = try tx.nodes(withLabel: "Person", where: "name", equals: "person-42")
             let hit = try found.collect()
             print("index lookup name = \"person-42\": \(hit.map(\.description).joined(separator: ", "))")
             if let n = hit.first, let node = try tx.node(n) {
@@ -56,7 +56,7 @@ struct Demo: ParsableCommand {
             if let path = try tx.shortestPath(from: ids[0], to: ids[count / 2], direction: .outgoing) {
                 print("shortest path \(ids[0]) -> \(ids[count / 2]): \(path.map(\.description).joined(separator: " -> "))")
             }
-            var range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(30, 32))
+            let range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(30, 32))
             print("people aged 30 to 31 (no index, label scan): \(try range.collect().count)")
             print("counts: \(try tx.countNodes(withLabel: "Person")) Person, \(try tx.countNodes(withLabel: "City")) City, \(try tx.countEdges(ofType: "KNOWS")) KNOWS edges")
         }

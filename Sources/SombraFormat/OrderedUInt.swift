@@ -31,22 +31,6 @@ public enum OrderedUInt {
         }
     }
 
-    /// Writes the encoding of `value` at `offset` (the caller has made room for `size(of: value)` bytes);
-    /// returns the offset just past it.
-    @inlinable
-    public static func store(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) -> Int {
-        let n = size(of: value) - 1
-        bytes[offset] = UInt8(truncatingIfNeeded: n)
-        var shift = n * 8
-        var at = offset + 1
-        while shift > 0 {
-            shift -= 8
-            bytes[at] = UInt8(truncatingIfNeeded: value >> UInt64(shift))
-            at += 1
-        }
-        return at
-    }
-
     /// Decodes the field at `offset`, which must end by `end` (≤ bytes.count) and hold at most `widthBytes`
     /// value bytes; advances `offset` past it. nil: malformed (invariant 3).
     @inlinable @inline(__always)

@@ -347,7 +347,7 @@ struct APIDocumentExampleTests {
 
             #expect(try tx.degreeDistribution(direction: .outgoing) == [0: 1, 1: 2, 2: 1])  // ada: bob + self-loop
             #expect(try tx.hubs(minDegree: 3, limit: 10).map(\.node) == [bob])
-            var lonely = try tx.isolatedNodes()
+            let lonely = try tx.isolatedNodes()
             #expect(try lonely.collect(limit: 10).isEmpty)
         }
         try db.close()

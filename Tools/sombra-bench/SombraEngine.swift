@@ -118,14 +118,14 @@ final class SombraEngine: BenchEngine {
 
     func personsNamed(_ name: String) throws -> [Int64] {
         try open().read { tx in
-            var c = try tx.nodes(withLabel: "Person", where: "name", equals: .string(name))
+            let c = try tx.nodes(withLabel: "Person", where: "name", equals: .string(name))
             return try c.collect().map(Self.index)
         }
     }
 
     func personsAged(from ageLow: Int64, below ageHigh: Int64) throws -> [Int64] {
         try open().read { tx in
-            var c = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(.int(ageLow), .int(ageHigh)))
+            let c = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(.int(ageLow), .int(ageHigh)))
             return try c.collect().map(Self.index)
         }
     }
