@@ -34,7 +34,7 @@ struct Info: ParsableCommand {
             let syncMode = "full (default; chosen by each writer when it opens, not stored in the file)"
             if output.isJSON {
                 var h = JSONObject()
-                h.set("format_version", Int(1))
+                h.set("format_version", Int(FileHeader.formatVersion))
                 h.set("page_size", Int(header.pageSize))
                 h.set("database_id", hexString(header.databaseID))
                 h.set("page_count", header.pageCount)
@@ -70,7 +70,7 @@ struct Info: ParsableCommand {
             console.out("database:        \(database)")
             console.out("file:            \(fileBytes.map(bytesText) ?? "?")")
             console.out("log:             \(logPath): \(logBytes.map(bytesText) ?? "absent"), \(stats.walFrames) committed frames (generation \(stats.walGeneration))")
-            console.out("format version:  1")
+            console.out("format version:  \(FileHeader.formatVersion)")
             console.out("page size:       \(stats.pageSize) bytes")
             console.out("pages:           \(header.pageCount) (\(header.freePageCount) free, free list head \(header.freeListHead.rawValue))")
             console.out("database id:     \(hexString(header.databaseID))")

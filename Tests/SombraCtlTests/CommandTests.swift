@@ -62,10 +62,16 @@ struct CommandTests {
         #expect(int(j["graph"]?["edge_types"]) == 2)
         #expect(int(j["graph"]?["indexes"]) == 1)
         #expect(j["header"]?["copies"]?["A"] == .string("yes"))
+        // The version shown is the one stored at byte 8 of the file, not a constant of the tool.
+        let stored = try Data(contentsOf: URL(fileURLWithPath: db)).subdata(in: FileHeader.Offset.version..<(FileHeader.Offset.version + 4))
+        let storedVersion = stored.reversed().reduce(0) { $0 << 8 | Int($1) }
+        #expect(storedVersion == Int(FileHeader.formatVersion))
+        #expect(int(j["header"]?["format_version"]) == storedVersion)
         #expect(int(j["file_bytes"]) ?? 0 >= int(j["page_count"]).map { $0 * 4096 } ?? .max)
         let text = ctl("info", db)
         #expect(text.out.contains("nodes:           \(g.nodes.count)"))
         #expect(text.out.contains("sync mode:"))
+        #expect(text.out.contains("format version:  \(storedVersion)\n"))
     }
 
     @Test("pages counts every page once by kind, and its tree figures match the graph")

@@ -14,11 +14,13 @@ struct Options {
     var minSeconds = 1.0
     var json = false
     var only: EngineChoice?
+    /// Leave the database files in `--dir` for inspection (`sombractl stats`).
+    var keep = false
     var pageSize: Int?
 
     static let usage = """
         usage: sombra-bench [--nodes N] [--dir PATH] [--seed S] [--cache-mb MB] [--rounds R]
-                            [--min-seconds SEC] [--json] [--only sombra|sqlite] [--page-size BYTES]
+                            [--min-seconds SEC] [--json] [--only sombra|sqlite] [--page-size BYTES] [--keep]
           --nodes N          nodes in the social workload (default 100000; edges = 5 N)
           --dir PATH         scratch directory (default: a new temp directory); bench files are removed at the end
           --seed S           workload and query seed (default 42)
@@ -27,6 +29,7 @@ struct Options {
           --min-seconds SEC  minimum run time of each round (default 1.0)
           --json             end the output with one line of JSON
           --only ENGINE      run only that engine (sombra or sqlite)
+          --keep             keep the database files (needs --dir) for inspection with sombractl
           --page-size BYTES  Sombra's page size (default: the engine's default)
         """
 
@@ -53,6 +56,7 @@ struct Options {
             switch flag {
             case "--help", "-h": return nil
             case "--json": options.json = true
+            case "--keep": options.keep = true
             case "--nodes": options.nodeCount = try number(flag, try value(), in: 2...100_000_000)
             case "--dir": options.directory = try value()
             case "--seed":

@@ -42,6 +42,7 @@ let benchFiles = [sombraPath, sombraPath + "-wal", sqlitePath, sqlitePath + "-wa
                   sqlitePath + "-journal", directory + "/fsync-floor.bin"]
 
 func removeBenchFiles() {
+    if options.keep && !ownsDirectory { return }
     if ownsDirectory {
         try? fileManager.removeItem(atPath: directory)
     } else {
