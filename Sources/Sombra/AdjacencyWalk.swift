@@ -1,26 +1,21 @@
-// AdjacencyWalk: the adjacency entries of one node in one direction, decoded in place from the leaves.
+// AdjacencyWalk: the adjacency entries of one node in one direction, decoded from the chunks in the leaves.
 // Layer: graph facade. The hot path of `edges(of:)`, `neighbors(of:)` and every traversal.
 //
 // Invariants:
 //  1. Entries come in key order: by type, then other end, then edge id; with a type filter, only those
-//     types (ascending type ids, one prefix range each).
-//  2. Each entry is read from the page bytes (no key array is allocated); a key that is not exactly the
-//     adjacency layout (GraphKeys) throws `.corruptPage` naming the page.
-//  3. Writes made while walking are seen as `BTreeEntryWalk` sees them: the walk resumes after its last entry.
+//     types. A walk of all types reads one key range (the node's cells) and no floor lookup; a filtered
+//     walk, or one that starts at a later entry, first finds the chunk holding its start (AdjacencyChunks,
+//     invariant 1) and skips the entries before the start.
+//  2. A chunk is decoded into a reused buffer from the page bytes (no key or value array per cell); a key
+//     or value that is not the adjacency layout throws `.corruptPage` naming the page.
+//  3. Writes made while walking are seen: when the transaction has changed pages since the walk last read,
+//     the next call finds the chunk holding the last entry returned again and continues after it.
 import SombraFormat
 import SombraIndex
 import SombraStorage
 
-/// One adjacency key: (this end, type, other end, edge).
-struct AdjacencyKey {
-    var this: UInt64
-    var type: UInt32
-    var other: UInt64
-    var edge: UInt64
-}
-
 struct AdjacencyWalk {
-    /// The adjacency key of a walk's entry, read in place; a key of another layout is a corrupt page.
+    /// The first entry of the chunk `entry` is, read in place; a key of another layout is a corrupt page.
     @inline(__always)
     static func key(of entry: BTreeEntry) throws(SombraError) -> AdjacencyKey {
         let run = entry.run, i = entry.index
@@ -31,39 +26,125 @@ struct AdjacencyWalk {
         return key
     }
 
+    /// Appends the entries of the chunk `entry` is (its key's entry first) to `out`.
+    @inline(__always)
+    static func decodeChunk(_ entry: BTreeEntry, into out: inout [AdjacencyKey]) throws(SombraError) {
+        let first = try key(of: entry)
+        out.append(first)
+        let run = entry.run
+        guard let value = try run.inlineValueLocation(entry.index) else {
+            throw run.malformedKey(entry.index, "adjacency chunk (its value is in an overflow chain)")
+        }
+        if value.count > 0 {
+            try AdjacencyChunk.decode(run.pageBytes[value.start..<(value.start + value.count)], after: first,
+                                      page: run.page, into: &out)
+        }
+    }
+
     let tree: BTree
     let reader: any PageReader
-    let node: UInt64
+    private(set) var node: UInt64
     /// nil: every type; else the type ids to visit, ascending.
     let types: [UInt32]?
-    private var nextType = 0
-    private var walk: BTreeEntryWalk
+    /// Entries before (node, start type, start other) are skipped; (0, 0) for the node's first entry.
+    private let startType: UInt32
+    private let startOther: UInt64
+    private var cells: BTreeEntryWalk
+    private var chunk: [AdjacencyKey] = []
+    private var position = 0
+    /// The last entry returned (nil before the first); the walk resumes after it when pages change.
+    private var last: AdjacencyKey? = nil
+    private var positioned = false
+    /// True from a (re)positioning until the first entry past the floor (the chunk found may start before it).
+    private var skipping = true
     private var exhausted: Bool
+    private var observedChange: UInt64 = 0
 
-    /// A walk over `node`'s entries; `empty` makes a walk that yields nothing.
-    init(tree: BTree, node: UInt64, types: [UInt32]?, reader: any PageReader, empty: Bool = false) {
+    /// A walk over `node`'s entries (of `types`, from the first at or after `(start.type, start.other)`);
+    /// `empty` makes a walk that yields nothing.
+    init(tree: BTree, node: UInt64, types: [UInt32]?, reader: any PageReader, empty: Bool = false,
+         from start: (type: UInt32, other: UInt64)? = nil) {
         self.tree = tree
         self.reader = reader
         self.node = node
         self.types = types
-        let first = empty ? nil : (types.map { $0.first.map { GraphKeys.adjacencyPrefix(node, type: $0) } } ?? GraphKeys.adjacencyPrefix(node))
-        // An empty walk never reads, so its range is left open (nothing is built for it).
-        walk = tree.walk(first.map { .prefix($0) } ?? .all, in: reader)
-        nextType = 1
-        exhausted = first == nil
+        startType = max(start?.type ?? 0, types?.first ?? 0)
+        startOther = start?.other ?? 0
+        cells = tree.walk(.all, in: reader)
+        exhausted = empty || types?.isEmpty == true
+        chunk.reserveCapacity(16)
+    }
+
+    /// Starts over on another node (same tree, filter and start), keeping the walk's storage.
+    mutating func restart(node: UInt64) {
+        self.node = node
+        chunk.removeAll(keepingCapacity: true)
+        position = 0
+        last = nil
+        positioned = false
+        exhausted = types?.isEmpty == true
+    }
+
+    /// The entry the walk must not go below: after `last`, else at the start.
+    private var floor: AdjacencyKey {
+        last ?? AdjacencyKey(this: node, type: startType, other: startOther, edge: 0)
+    }
+
+    /// Positions `cells` on the chunk holding `floor` (or the node's first cell when no chunk starts before it).
+    private mutating func position(after: Bool) throws(SombraError) {
+        let nodePrefix = GraphKeys.adjacencyPrefix(node)
+        var range = KeyRange.prefix(nodePrefix)
+        if after || startType != 0 || startOther != 0 {
+            let target = floor
+            let cursor = BTreeCursor(tree: tree, reader: reader)
+            try cursor.seekLastBeforeOrAt(GraphKeys.adjacency(target))
+            if cursor.isValid, cursor.key.starts(with: nodePrefix) { range.lower = .included(cursor.key) }
+        }
+        cells.restart(range: range)
+        chunk.removeAll(keepingCapacity: true)
+        position = 0
+        positioned = true
+        skipping = true
+        observedChange = reader.changeCounter
     }
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {
-        while !exhausted {
-            if let entry = try walk.next() { return try Self.key(of: entry) }
-            guard let types, nextType < types.count else {
-                exhausted = true
-                return nil
-            }
-            walk = tree.walk(.prefix(GraphKeys.adjacencyPrefix(node, type: types[nextType])), in: reader)
-            nextType += 1
+        if exhausted { return nil }
+        if !positioned {
+            try position(after: false)
+        } else if reader.changeCounter != observedChange {
+            try position(after: last != nil)
         }
-        return nil
+        while true {
+            while position == chunk.count {
+                chunk.removeAll(keepingCapacity: true)
+                position = 0
+                guard let entry = try cells.next() else {
+                    exhausted = true
+                    return nil
+                }
+                try Self.decodeChunk(entry, into: &chunk)
+            }
+            let e = chunk[position]
+            position += 1
+            if skipping {
+                if let last {
+                    if e <= last { continue }
+                } else if e.type < startType || (e.type == startType && e.other < startOther) {
+                    continue
+                }
+                skipping = false
+            }
+            if let types {
+                guard let maxType = types.last, e.type <= maxType else {
+                    exhausted = true
+                    return nil
+                }
+                if !types.contains(e.type) { continue }
+            }
+            last = e
+            return e
+        }
     }
 }
 

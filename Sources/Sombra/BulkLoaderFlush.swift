@@ -6,6 +6,8 @@
 //    bottom-up bulk build, fed at every flush and finished at the end;
 //  - any other empty tree gets one sorted run (a bulk-built tree) per flush; at the end the runs are merged
 //    into the final tree with a bottom-up build that moves their cells and frees their pages as it goes.
+//    Adjacency runs hold one entry per cell; their merge packs the entries into chunks (AdjacencyChunker),
+//    and entries for an adjacency tree that was not empty join its chunks one by one (AdjacencyChunks).
 // Keys are encoded while the pages are written (adjacency and label keys from fixed-width entries). The
 // buffered edges are one array in id order: it gives the edges tree (property-less records are made from
 // their type's template as they are written), then sorted the out-edges tree, then with its ends swapped
@@ -80,6 +82,8 @@ extension BulkLoader {
                 break
             case .ascending(let builder):
                 try register(try builder.finish(), in: slot)
+            case .runs(let runs) where slot == .outEdges || slot == .inEdges:
+                try register(try rechunk(runs), in: slot)
             case .runs(let runs):
                 if runs.count == 1 {
                     try register(runs[0], in: slot)
@@ -90,6 +94,30 @@ extension BulkLoader {
                 }
             }
         }
+    }
+
+    /// One adjacency tree of chunks made from the runs' entries (runs hold one entry per cell), freeing the
+    /// runs' pages as they are read.
+    private func rechunk(_ runs: [BTree]) throws(SombraError) -> BTree {
+        let pages = tx.pageTx
+        var builder = try BTreeBulkBuilder(in: pages)
+        var chunker = AdjacencyChunker()
+        var entries: [AdjacencyKey] = []
+        try BTreeBulkBuilder.consumeRuns(runs, in: pages) { (bytes: [UInt8], key: Range<Int>, value: Range<Int>) throws(SombraError) in
+            guard let first = GraphKeys.decodeAdjacency(bytes, start: key.lowerBound, count: key.count) else {
+                throw .corruptPage(page: 0, reason: "a bulk-load run holds a key that is not an adjacency key")
+            }
+            if value.isEmpty {
+                try chunker.add(first, to: &builder)
+                return
+            }
+            entries.removeAll(keepingCapacity: true)
+            try AdjacencyChunk.decode(bytes[value], after: first, page: .none, into: &entries)
+            try chunker.add(first, to: &builder)
+            for e in entries { try chunker.add(e, to: &builder) }
+        }
+        try chunker.finish(&builder)
+        return try builder.finish()
     }
 
     /// Appends the adjacency key (this end, type, other end, edge) in GraphKeys' layout.
@@ -124,11 +152,20 @@ extension BulkLoader {
         case .inserts:
             let tree = BTree(root: pages.header.roots[slot.rawValue])
             var k: [UInt8] = []
+            let chunked = slot == .outEdges || slot == .inEdges
             for i in 0..<count {
                 k.removeAll(keepingCapacity: true)
                 if let keyBytes { k.append(contentsOf: repeatElement(0, count: keyBytes)) }
                 key(i, &k)
-                try tree.put(k, Array(value(i)), in: pages)
+                if chunked {
+                    // Adjacency entries join the chunks already there (AdjacencyChunks, invariant 1).
+                    guard let e = GraphKeys.decodeAdjacency(k, start: 0, count: k.count) else {
+                        throw .invalidArgument("bulk loader made a malformed adjacency key")
+                    }
+                    try AdjacencyChunks.insert(e, into: tree, pages)
+                } else {
+                    try tree.put(k, Array(value(i)), in: pages)
+                }
             }
         case .ascending(var builder):
             writer = .inserts   // drop the enum's reference so the builder's buffers stay unique

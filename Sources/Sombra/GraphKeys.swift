@@ -4,8 +4,8 @@
 // and the value's significant bytes, big-endian):
 //   nodes       node id (8)                                   -> node record
 //   edges       edge id (8)                                   -> edge record
-//   out-edges   o(source) | o(type) | o(target) | o(edge)     -> empty
-//   in-edges    o(target) | o(type) | o(source) | o(edge)     -> empty
+//   out-edges   o(source) | o(type) | o(target) | o(edge)     -> the chunk's further entries (AdjacencyChunk)
+//   in-edges    o(target) | o(type) | o(source) | o(edge)     -> the chunk's further entries (AdjacencyChunk)
 //   labels      label (4) | node (8)                          -> empty
 //   properties  index id (4) | index value (KeyEncoder) | node (8) -> [] exact, [1] truncated value
 //   names       0x01 | UTF-8 name -> id (4);  0x02 | id (4) -> UTF-8 name
@@ -36,6 +36,9 @@ enum GraphKeys {
         OrderedUInt.append(edge, to: &k)
         return k
     }
+
+    /// The adjacency key of entry `k`.
+    static func adjacency(_ k: AdjacencyKey) -> [UInt8] { adjacency(k.this, k.type, k.other, k.edge) }
 
     /// The length of `adjacency(a, type, b, edge)`.
     @inline(__always)

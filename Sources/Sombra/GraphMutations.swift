@@ -187,8 +187,8 @@ extension WriteTransaction {
     /// Removes an edge's record, both adjacency entries and its counts (inside a mutation).
     func removeEdge(_ edge: EdgeID) throws(SombraError) {
         guard let r = try edgeRecord(edge) else { throw .edgeNotFound(edge.rawValue) }
-        _ = try t.outEdges.remove(GraphKeys.adjacency(r.source, r.type, r.target, edge.rawValue), in: pageTx)
-        _ = try t.inEdges.remove(GraphKeys.adjacency(r.target, r.type, r.source, edge.rawValue), in: pageTx)
+        try AdjacencyChunks.remove(AdjacencyKey(this: r.source, type: r.type, other: r.target, edge: edge.rawValue), from: t.outEdges, pageTx)
+        try AdjacencyChunks.remove(AdjacencyKey(this: r.target, type: r.type, other: r.source, edge: edge.rawValue), from: t.inEdges, pageTx)
         _ = try t.edges.remove(GraphKeys.id(edge.rawValue), in: pageTx)
         try catalogAdd(GraphKeys.typeCount(r.type), -1)
         try catalogAdd(GraphKeys.counter(Counter.edgeCount), -1)
@@ -221,8 +221,8 @@ extension WriteTransaction {
         for (k, v) in properties { props.append(Property(key: try intern(k, "property key"), value: v)) }
         let record = try EdgeRecord(source: source.rawValue, target: target.rawValue, type: typeID, properties: props)
         try t.edges.put(GraphKeys.id(id.rawValue), try encodeChecked(record), in: pageTx)
-        try t.outEdges.put(GraphKeys.adjacency(source.rawValue, typeID, target.rawValue, id.rawValue), [], in: pageTx)
-        try t.inEdges.put(GraphKeys.adjacency(target.rawValue, typeID, source.rawValue, id.rawValue), [], in: pageTx)
+        try AdjacencyChunks.insert(AdjacencyKey(this: source.rawValue, type: typeID, other: target.rawValue, edge: id.rawValue), into: t.outEdges, pageTx)
+        try AdjacencyChunks.insert(AdjacencyKey(this: target.rawValue, type: typeID, other: source.rawValue, edge: id.rawValue), into: t.inEdges, pageTx)
         try catalogAdd(GraphKeys.typeCount(typeID), 1)
         try catalogAdd(GraphKeys.counter(Counter.edgeCount), 1)
     }

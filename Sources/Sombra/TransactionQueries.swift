@@ -262,14 +262,13 @@ extension Transaction {
     /// The number of edges of `node` in `direction` (a self-loop counts once for `both`).
     public func degree(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> Int {
         try checkUsable()
-        guard let trees else { return 0 }
+        guard trees != nil else { return 0 }
         let ids = try typeIDs(types)
         if let ids, ids.isEmpty { return 0 }
-        let prefixes = ids.map { $0.map { GraphKeys.adjacencyPrefix(node.rawValue, type: $0) } } ?? [GraphKeys.adjacencyPrefix(node.rawValue)]
         var total = 0
-        for p in prefixes {
-            if direction != .incoming { total += try trees.outEdges.count(.prefix(p), in: pages) }
-            if direction != .outgoing { total += try trees.inEdges.count(.prefix(p), in: pages) }
+        for outgoing in [true, false] where direction != (outgoing ? .incoming : .outgoing) {
+            guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { continue }
+            while try walk.next() != nil { total += 1 }
         }
         if direction == .both {
             // Self-loops appear in both trees; count them once.

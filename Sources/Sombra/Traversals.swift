@@ -43,24 +43,20 @@ extension Transaction {
                          _ body: (UInt32, UInt64, UInt64) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
         guard let trees else { return true }
         let tree = outgoing ? trees.outEdges : trees.inEdges
-        var prefixes: [[UInt8]] = []
-        if let types {
+        // Towards one other end with types given: one walk per type, starting at (type, other).
+        if let other, let types {
             for t in types {
-                prefixes.append(GraphKeys.adjacencyPrefix(node, type: t, other: other))
-            }
-        } else {
-            prefixes.append(GraphKeys.adjacencyPrefix(node))
-        }
-        for p in prefixes {
-            // Keys are read in place from the leaves (see AdjacencyWalk for the layout).
-            var walk = tree.walk(.prefix(p), in: pages)
-            while let entry = try walk.next() {
-                let key = try AdjacencyWalk.key(of: entry)
-                if let other, key.other != other { continue }
-                guard try body(key.type, key.other, key.edge) else {
-                    return false
+                var walk = AdjacencyWalk(tree: tree, node: node, types: [t], reader: pages, from: (t, other))
+                while let e = try walk.next(), e.other == other {
+                    guard try body(e.type, e.other, e.edge) else { return false }
                 }
             }
+            return true
+        }
+        var walk = AdjacencyWalk(tree: tree, node: node, types: types, reader: pages)
+        while let e = try walk.next() {
+            if let other, e.other != other { continue }
+            guard try body(e.type, e.other, e.edge) else { return false }
         }
         return true
     }

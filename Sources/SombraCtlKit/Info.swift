@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Sombra
+import SombraFormat
 import SombraStorage
 
 struct Info: ParsableCommand {

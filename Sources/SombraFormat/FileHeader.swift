@@ -10,7 +10,7 @@
 
 public struct FileHeader: Equatable, Sendable {
     public static let magic: [UInt8] = Array("SombraDB".utf8)
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
     public static let copySize = 256
     public static let rootSlotCount = 16
     public static let checksumOffset = 252

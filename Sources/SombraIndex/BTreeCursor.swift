@@ -86,6 +86,10 @@ package final class BTreeCursor {
         try settle(forward: false)
     }
 
+    /// The leaf page holding the current entry (`.none` when the cursor is not valid); for naming a page in
+    /// errors about the entry.
+    package var page: PageID { isValid ? frames.last?.view.page ?? .none : .none }
+
     /// The current value (overflow pages are read only now).
     package func value() throws(SombraError) -> [UInt8] {
         guard isValid, let leaf = frames.last else {

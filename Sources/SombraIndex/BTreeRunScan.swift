@@ -71,6 +71,13 @@ package struct BTreeRun {
         return !cell.isOverflow && cell.valueLength == 0
     }
 
+    /// Where the inline value of cell `i` lies in `pageBytes`; nil when it lives in an overflow chain.
+    @inline(__always)
+    package func inlineValueLocation(_ i: Int) throws(SombraError) -> (start: Int, count: Int)? {
+        let cell = try view.leafCell(at: i)
+        return cell.isOverflow ? nil : (cell.payloadStart, cell.valueLength)
+    }
+
     /// The value of cell `i` (overflow pages are read and inflated as needed).
     package func value(_ i: Int, in r: any PageReader) throws(SombraError) -> [UInt8] {
         try BTree.readValue(view, i, in: r)

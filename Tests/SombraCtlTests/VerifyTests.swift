@@ -161,11 +161,13 @@ struct VerifyTests {
         let tx = try db.beginWrite()
         let person = try #require(try tx.existingID("Person"))
         let type = try #require(try tx.existingID(edge.type))
-        #expect(try tx.t.outEdges.remove(GraphKeys.adjacency(edge.source.rawValue, type, edge.target.rawValue, edge.id.rawValue), in: tx.pageTx))
+        #expect(try AdjacencyChunks.remove(AdjacencyKey(this: edge.source.rawValue, type: type, other: edge.target.rawValue, edge: edge.id.rawValue),
+                                           from: tx.t.outEdges, tx.pageTx))
         #expect(try tx.t.labels.remove(GraphKeys.label(person, node.id.rawValue), in: tx.pageTx))
         try tx.catalogAdd(GraphKeys.counter(Counter.nodeCount), 5)
         // Stale entries: an in-edge of an edge that does not exist, a label entry of a node that does not.
-        try tx.t.inEdges.put(GraphKeys.adjacency(edge.target.rawValue, type, edge.source.rawValue, 999_999), [], in: tx.pageTx)
+        try AdjacencyChunks.insert(AdjacencyKey(this: edge.target.rawValue, type: type, other: edge.source.rawValue, edge: 999_999),
+                                   into: tx.t.inEdges, tx.pageTx)
         try tx.t.labels.put(GraphKeys.label(person, 888_888), [], in: tx.pageTx)
         // A property index entry removed.
         let nameKey = try #require(try tx.existingID("name"))

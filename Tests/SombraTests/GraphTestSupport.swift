@@ -131,16 +131,16 @@ enum GraphCheck {
         }
         p.add(try compareKeys(trees.labels, tx, expected: expectedLabels.reduce(into: [:]) { $0[$1] = [] }, what: "label"))
 
-        // Adjacency trees.
-        var outKeys: [[UInt8]: [UInt8]] = [:]
-        var inKeys: [[UInt8]: [UInt8]] = [:]
+        // Adjacency trees: the chunks, read in key order, hold exactly the model's entries, ascending.
+        var outEntries: [AdjacencyKey] = []
+        var inEntries: [AdjacencyKey] = []
         for (id, e) in model.edges {
             guard let t = try tx.existingID(e.type) else { p.add("type \(e.type) has no name id"); continue }
-            outKeys[GraphKeys.adjacency(e.source, t, e.target, id)] = []
-            inKeys[GraphKeys.adjacency(e.target, t, e.source, id)] = []
+            outEntries.append(AdjacencyKey(this: e.source, type: t, other: e.target, edge: id))
+            inEntries.append(AdjacencyKey(this: e.target, type: t, other: e.source, edge: id))
         }
-        p.add(try compareKeys(trees.outEdges, tx, expected: outKeys, what: "out-edge"))
-        p.add(try compareKeys(trees.inEdges, tx, expected: inKeys, what: "in-edge"))
+        p.add(try compareChunks(trees.outEdges, tx, expected: outEntries.sorted(), what: "out-edge"))
+        p.add(try compareChunks(trees.inEdges, tx, expected: inEntries.sorted(), what: "in-edge"))
 
         // Property indexes: declarations and entries ([] exact, [1] truncated).
         let declared = try tx.indexes().map { ModelIndex(label: $0.label, key: $0.key) }
@@ -188,6 +188,24 @@ enum GraphCheck {
             if e != v { p.add("\(what) entry \(k) holds \(v), expected \(e)") }
         }
         if seen != expected.count { p.add("\(what) tree has \(seen) entries, expected \(expected.count)") }
+        return p
+    }
+
+    /// The entries of an adjacency tree's chunks, in tree order, equal `expected`; every chunk is within the
+    /// writer's value limit.
+    static func compareChunks(_ tree: BTree, _ tx: Transaction, expected: [AdjacencyKey], what: String) throws -> Problems {
+        var p = Problems()
+        var found: [AdjacencyKey] = []
+        var scan = tree.scan(.all, in: tx.pages)
+        while let (k, v) = try scan.next() {
+            guard let first = GraphKeys.decodeAdjacency(k, start: 0, count: k.count) else { p.add("\(what) key \(k) is malformed"); continue }
+            if v.count > AdjacencyChunk.valueBytesMax { p.add("\(what) chunk at \(first) holds \(v.count) bytes") }
+            found.append(first)
+            try AdjacencyChunk.decode(v[...], after: first, page: .none, into: &found)
+        }
+        if found != expected {
+            p.add("\(what) chunks hold \(found.count) entries (ascending: \(found == found.sorted())), expected \(expected.count)")
+        }
         return p
     }
 

@@ -111,16 +111,36 @@ extension RecordChecks {
         var merge = MergeCursor(expected: inMemoryEdges ? (outgoing ? expectedOut : expectedIn).sorted() : [])
         if outgoing { expectedOut = [] } else { expectedIn = [] }
         var missing: [AdjacencyEntry] = []
+        var previous: AdjacencyKey? = nil
+        var chunk: [AdjacencyKey] = []
         let damage = Self.walk(tree, reader, progress, treeName) { leaf in
             for cell in leaf.cells {
                 let page = leaf.page.rawValue
-                guard let (a, t, b, e) = GraphKeys.parseAdjacency(cell.key) else {
+                guard let first = GraphKeys.decodeAdjacency(cell.key, start: 0, count: cell.key.count) else {
                     report.add(.record, page: page, "\(treeName) key of \(cell.key.count) bytes is not an adjacency key"); continue
                 }
-                if inMemoryEdges, merge.feed(AdjacencyEntry(a: a, type: t, b: b, edge: e, page: page), missing: { missing.append($0) }) {
-                    continue
+                chunk.removeAll(keepingCapacity: true)
+                chunk.append(first)
+                do {
+                    guard !cell.isOverflow else { throw SombraError.corruptPage(page: page, reason: "value in an overflow chain") }
+                    let end = cell.cellOffset + cell.cellSize, start = end - cell.storedLength
+                    guard start >= 0, start <= end, end <= leaf.bytes.count else {
+                        throw SombraError.corruptPage(page: page, reason: "value outside the page")
+                    }
+                    try AdjacencyChunk.decode(leaf.bytes[start..<end], after: first, page: leaf.page, into: &chunk)
+                } catch {
+                    report.add(.record, page: page, "\(treeName) chunk of \(describe(first, outgoing)) does not decode: \(error)")
                 }
-                reportStaleAdjacency(a, t, b, e, page: page, treeName: treeName, outgoing: outgoing, &report)
+                if let previous, previous.this == first.this, first <= previous {
+                    report.add(.record, page: page, "\(treeName) chunk of \(describe(first, outgoing)) overlaps the chunk before it")
+                }
+                previous = chunk.last
+                for c in chunk {
+                    if inMemoryEdges, merge.feed(AdjacencyEntry(a: c.this, type: c.type, b: c.other, edge: c.edge, page: page), missing: { missing.append($0) }) {
+                        continue
+                    }
+                    reportStaleAdjacency(c.this, c.type, c.other, c.edge, page: page, treeName: treeName, outgoing: outgoing, &report)
+                }
             }
         }
         merge.finish { missing.append($0) }
@@ -128,6 +148,11 @@ extension RecordChecks {
             let (source, target) = outgoing ? (m.a, m.b) : (m.b, m.a)
             report.add(.adjacencyMismatch, page: m.page, missingAdjacency(m.edge, source, m.type, target, treeName))
         }
+    }
+
+    /// "n1 -KNOWS-> n2 edge e3" (or with `<-` for the in-edges tree).
+    func describe(_ k: AdjacencyKey, _ outgoing: Bool) -> String {
+        outgoing ? "n\(k.this) -\(name(k.type))-> n\(k.other) edge e\(k.edge)" : "n\(k.this) <-\(name(k.type))- n\(k.other) edge e\(k.edge)"
     }
 
     /// A tree entry no record implied (in memory), or any entry (lookup mode): says what the edge is.

@@ -244,7 +244,7 @@ struct PageInspector {
             if cell.isOverflow { item.append(("overflow page", .number(cell.overflowPage.rawValue))) }
             if cell.isCompressed { item.append(("compressed", .text("yes"))) }
             if let value = try? BTree.leafValue(bytes, page: page, index: cell.index, in: tx.pageTx) {
-                item.append(("value", .text(valueMeaning(value))))
+                item.append(("value", .text(valueMeaning(value, key: cell.key))))
             } else {
                 item.append(("value", .text("(cannot be read)")))
             }
@@ -311,8 +311,20 @@ struct PageInspector {
     }
 
     /// What a value means in the tree that owns the page.
-    func valueMeaning(_ v: [UInt8]) -> String {
+    func valueMeaning(_ v: [UInt8], key: [UInt8]) -> String {
         switch description.owner {
+        case "out-edges", "in-edges":
+            guard let first = GraphKeys.decodeAdjacency(key, start: 0, count: key.count) else { break }
+            var more: [AdjacencyKey] = []
+            do throws(SombraError) {
+                try AdjacencyChunk.decode(v[...], after: first, page: page, into: &more)
+            } catch {
+                return "undecodable adjacency chunk \(hexBytes(v.prefix(32))): \(error)"
+            }
+            if more.isEmpty { return "(empty: the chunk is the key's entry alone)" }
+            let arrow = description.owner == "out-edges" ? ("-", "->") : ("<-", "-")
+            let listed = more.prefix(8).map { "\(arrow.0)\(name($0.type))\(arrow.1) n\($0.other) edge e\($0.edge)" }
+            return "\(more.count) more entries: " + listed.joined(separator: ", ") + (more.count > 8 ? ", …" : "")
         case "nodes":
             guard let r = try? NodeRecord.decode(v) else { return "undecodable node record \(hexBytes(v.prefix(32)))" }
             let props = r.properties.map { "\(name($0.key)): \($0.value)" }.joined(separator: ", ")
