@@ -6,7 +6,7 @@
 //    bottom-up bulk build, fed at every flush and finished at the end;
 //  - any other empty tree gets one sorted run (a bulk-built tree) per flush; at the end the runs are merged
 //    into the final tree with a bottom-up build that moves their cells and frees their pages as it goes.
-//    Adjacency runs hold one entry per cell; their merge packs the entries into chunks (AdjacencyChunker),
+//    Adjacency entries are written as chunks; runs of chunks are merged entry by entry (BulkLoaderAdjacency),
 //    and entries for an adjacency tree that was not empty join its chunks one by one (AdjacencyChunks).
 // Keys are encoded while the pages are written (adjacency and label keys from fixed-width entries). The
 // buffered edges are one array in id order: it gives the edges tree (property-less records are made from
@@ -49,14 +49,14 @@ extension BulkLoader {
         try write(.labels, count: labels.count, keyBytes: 12,
                   key: { i, k in k.storeBE(labels[i].label, at: 0); k.storeBE(labels[i].node, at: 4) }, value: { _ in ArraySlice() })
         BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
-        try write(.outEdges, count: adjacency.count, keyBytes: nil, key: { i, k in Self.appendKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
+        try writeAdjacency(.outEdges, adjacency, &scratch)
         for i in adjacency.indices {
             let e = adjacency[i]
             adjacency[i].a = e.b
             adjacency[i].b = e.a
         }
         BulkLoaderState.AdjacencyEntry.sortInKeyOrder(&adjacency)
-        try write(.inEdges, count: adjacency.count, keyBytes: nil, key: { i, k in Self.appendKey(adjacency[i], &k) }, value: { _ in ArraySlice() })
+        try writeAdjacency(.inEdges, adjacency, &scratch)
         state.propertyEntries.sortByKey()
         let properties = state.propertyEntries
         try write(.properties, count: properties.count, keyBytes: nil,
@@ -82,8 +82,8 @@ extension BulkLoader {
                 break
             case .ascending(let builder):
                 try register(try builder.finish(), in: slot)
-            case .runs(let runs) where slot == .outEdges || slot == .inEdges:
-                try register(try rechunk(runs), in: slot)
+            case .runs(let runs) where runs.count > 1 && (slot == .outEdges || slot == .inEdges):
+                try register(try mergeAdjacencyRuns(runs), in: slot)
             case .runs(let runs):
                 if runs.count == 1 {
                     try register(runs[0], in: slot)
@@ -96,28 +96,11 @@ extension BulkLoader {
         }
     }
 
-    /// One adjacency tree of chunks made from the runs' entries (runs hold one entry per cell), freeing the
-    /// runs' pages as they are read.
-    private func rechunk(_ runs: [BTree]) throws(SombraError) -> BTree {
-        let pages = tx.pageTx
-        var builder = try BTreeBulkBuilder(in: pages)
-        var chunker = AdjacencyChunker()
-        var entries: [AdjacencyKey] = []
-        try BTreeBulkBuilder.consumeRuns(runs, in: pages) { (bytes: [UInt8], key: Range<Int>, value: Range<Int>) throws(SombraError) in
-            guard let first = GraphKeys.decodeAdjacency(bytes, start: key.lowerBound, count: key.count) else {
-                throw .corruptPage(page: 0, reason: "a bulk-load run holds a key that is not an adjacency key")
-            }
-            if value.isEmpty {
-                try chunker.add(first, to: &builder)
-                return
-            }
-            entries.removeAll(keepingCapacity: true)
-            try AdjacencyChunk.decode(bytes[value], after: first, page: .none, into: &entries)
-            try chunker.add(first, to: &builder)
-            for e in entries { try chunker.add(e, to: &builder) }
-        }
-        try chunker.finish(&builder)
-        return try builder.finish()
+    /// Sorted adjacency entries into one adjacency tree as chunks (BulkLoaderAdjacency).
+    private func writeAdjacency(_ slot: TreeSlot, _ entries: [BulkLoaderState.AdjacencyEntry], _ scratch: inout [UInt8]) throws(SombraError) {
+        let starts = Self.chunkStarts(entries)
+        try write(slot, count: starts.count, keyBytes: nil, key: { i, k in Self.appendKey(entries[starts[i]], &k) },
+                  value: { i in Self.chunkValue(entries, starts[i]..<(i + 1 < starts.count ? starts[i + 1] : entries.count), &scratch) })
     }
 
     /// Appends the adjacency key (this end, type, other end, edge) in GraphKeys' layout.
@@ -153,16 +136,20 @@ extension BulkLoader {
             let tree = BTree(root: pages.header.roots[slot.rawValue])
             var k: [UInt8] = []
             let chunked = slot == .outEdges || slot == .inEdges
+            var chunk: [AdjacencyKey] = []
             for i in 0..<count {
                 k.removeAll(keepingCapacity: true)
                 if let keyBytes { k.append(contentsOf: repeatElement(0, count: keyBytes)) }
                 key(i, &k)
                 if chunked {
-                    // Adjacency entries join the chunks already there (AdjacencyChunks, invariant 1).
-                    guard let e = GraphKeys.decodeAdjacency(k, start: 0, count: k.count) else {
+                    // The chunk's entries join the chunks already there one by one (AdjacencyChunks, invariant 1).
+                    guard let first = GraphKeys.decodeAdjacency(k, start: 0, count: k.count) else {
                         throw .invalidArgument("bulk loader made a malformed adjacency key")
                     }
-                    try AdjacencyChunks.insert(e, into: tree, pages)
+                    chunk.removeAll(keepingCapacity: true)
+                    chunk.append(first)
+                    try AdjacencyChunk.decode(value(i), after: first, page: .none, into: &chunk)
+                    for e in chunk { try AdjacencyChunks.insert(e, into: tree, pages) }
                 } else {
                     try tree.put(k, Array(value(i)), in: pages)
                 }

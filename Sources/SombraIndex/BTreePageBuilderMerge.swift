@@ -27,39 +27,9 @@ extension BTreeBulkBuilder {
         }
         // A binary min-heap of reader indices ordered by their current key.
         var heap = Array(readers.indices)
-        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { Self.siftDown(&heap, from: i, readers) }
-        while let top = heap.first, let cell = readers[top].cell {
-            try addCell(cell, of: readers[top].leaf)
-            try readers[top].advance(in: w)
-            if readers[top].cell == nil {
-                heap.swapAt(0, heap.count - 1)
-                heap.removeLast()
-            }
-            if !heap.isEmpty { Self.siftDown(&heap, from: 0, readers) }
-        }
-    }
-
-    /// Calls `visit(page bytes, key range, value range)` for every cell of `runs` in ascending key order (all
-    /// keys distinct), freeing
-    /// every page of the runs as it goes; the runs must not be used afterwards. The runs' cells must have
-    /// inline values (an overflow cell is a corrupt page). For callers that rewrite the cells (the graph
-    /// layer's adjacency chunks) instead of moving them.
-    package static func consumeRuns(_ runs: [BTree], in w: any PageWriter,
-                                    _ visit: ([UInt8], Range<Int>, Range<Int>) throws(SombraError) -> Void) throws(SombraError) {
-        var readers: [RunReader] = []
-        readers.reserveCapacity(runs.count)
-        for run in runs {
-            let reader = try RunReader(run, in: w)
-            if reader.cell != nil { readers.append(reader) }
-        }
-        var heap = Array(readers.indices)
         for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(&heap, from: i, readers) }
         while let top = heap.first, let cell = readers[top].cell {
-            guard !cell.isOverflow else {
-                throw readers[top].leaf.corrupt("a run cell being rewritten has an overflow value")
-            }
-            try visit(readers[top].leaf.bytes, cell.keyStart..<(cell.keyStart + cell.keyCount),
-                      cell.payloadStart..<(cell.payloadStart + cell.valueLength))
+            try addCell(cell, of: readers[top].leaf)
             try readers[top].advance(in: w)
             if readers[top].cell == nil {
                 heap.swapAt(0, heap.count - 1)
@@ -69,7 +39,7 @@ extension BTreeBulkBuilder {
         }
     }
 
-    private static func siftDown(_ heap: inout [Int], from start: Int, _ readers: [RunReader]) {
+    private func siftDown(_ heap: inout [Int], from start: Int, _ readers: [RunReader]) {
         var i = start
         while true {
             var smallest = i
@@ -80,6 +50,29 @@ extension BTreeBulkBuilder {
             heap.swapAt(i, smallest)
             i = smallest
         }
+    }
+}
+
+/// One run's cells in key order, for callers that rewrite the cells rather than move them (the graph
+/// layer's adjacency chunks): each page is freed once the walk has left it, so the run must not be used
+/// afterwards. Cells must have inline values (an overflow cell is a corrupt page).
+package struct BTreeRunConsumer {
+    private var reader: RunReader
+
+    package init(_ run: BTree, in w: any PageWriter) throws(SombraError) {
+        reader = try RunReader(run, in: w)
+    }
+
+    /// The current cell: its leaf's bytes and where its key and value lie in them; nil once the run is done.
+    package func cell() throws(SombraError) -> (bytes: [UInt8], key: Range<Int>, value: Range<Int>)? {
+        guard let cell = reader.cell else { return nil }
+        guard !cell.isOverflow else { throw reader.leaf.corrupt("a run cell being rewritten has an overflow value") }
+        return (reader.leaf.bytes, cell.keyStart..<(cell.keyStart + cell.keyCount),
+                cell.payloadStart..<(cell.payloadStart + cell.valueLength))
+    }
+
+    package mutating func advance(in w: any PageWriter) throws(SombraError) {
+        try reader.advance(in: w)
     }
 }
 
