@@ -96,11 +96,17 @@ extension BulkLoader {
         }
     }
 
-    /// Sorted adjacency entries into one adjacency tree as chunks (BulkLoaderAdjacency).
+    /// Sorted adjacency entries into one adjacency tree as chunks (BulkLoaderAdjacency): the tree's first
+    /// run (or its inserts) as node chunks, any later run as packed run cells.
     private func writeAdjacency(_ slot: TreeSlot, _ entries: [BulkLoaderState.AdjacencyEntry], _ scratch: inout [UInt8]) throws(SombraError) {
-        let starts = Self.chunkStarts(entries)
+        var packed = false
+        if case .runs(let runs)? = treeWriters[slot], !runs.isEmpty { packed = true }
+        let starts = Self.chunkStarts(entries, acrossNodes: packed)
         try write(slot, count: starts.count, keyBytes: nil, key: { i, k in Self.appendKey(entries[starts[i]], &k) },
-                  value: { i in Self.chunkValue(entries, starts[i]..<(i + 1 < starts.count ? starts[i + 1] : entries.count), &scratch) })
+                  value: { i in
+                      let range = starts[i]..<(i + 1 < starts.count ? starts[i + 1] : entries.count)
+                      return Self.chunkValue(entries, range, acrossNodes: packed, &scratch)
+                  })
     }
 
     /// Appends the adjacency key (this end, type, other end, edge) in GraphKeys' layout.

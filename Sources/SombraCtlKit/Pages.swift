@@ -1,5 +1,6 @@
 // `sombractl pages DB`: pages by kind with their counts and fill, the free list, and each tree's figures
-// (root, depth, entries, leaf/interior/overflow pages, leaf fill); `--list` adds one line per page.
+// (root, depth, cells (JSON "entries"; adjacency chunks in the adjacency trees), leaf/interior/overflow
+// pages, leaf fill); `--list` adds one line per page.
 // Read-only.
 import ArgumentParser
 import Foundation
@@ -73,10 +74,11 @@ struct Pages: ParsableCommand {
                 console.out("damaged pages: \(c.damagedPages.prefix(50).map(String.init).joined(separator: " "))\(c.damagedPages.count > 50 ? " …" : "")")
             }
             console.out("")
-            console.out("\(pad("tree", 11)) \(padLeft("root", 7)) \(padLeft("depth", 5)) \(padLeft("entries", 9)) \(padLeft("leaves", 7)) \(padLeft("interior", 8)) \(padLeft("overflow", 8)) \(padLeft("leaf fill", 9))")
+            console.out("\(pad("tree", 11)) \(padLeft("root", 7)) \(padLeft("depth", 5)) \(padLeft("cells", 9)) \(padLeft("leaves", 7)) \(padLeft("interior", 8)) \(padLeft("overflow", 8)) \(padLeft("leaf fill", 9))")
             for t in c.trees {
                 console.out("\(pad(t.name, 11)) \(padLeft(String(t.root), 7)) \(padLeft(String(t.depth), 5)) \(padLeft(String(t.entries), 9)) \(padLeft(String(t.leafPages), 7)) \(padLeft(String(t.interiorPages), 8)) \(padLeft(String(t.overflowPages), 8)) \(padLeft(String(format: "%.1f%%", t.leafFill * 100), 9))")
             }
+            console.out("(cells: one per record or index entry; in out-edges and in-edges one per adjacency chunk, which holds a run of a node's edges)")
             if list {
                 console.out("")
                 for p in c.perPage {

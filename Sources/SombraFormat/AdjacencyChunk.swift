@@ -95,33 +95,39 @@ public enum AdjacencyChunk {
         var reader = ByteReader(value, page: page)
         var previous = first
         while !reader.isAtEnd {
-            let dt = try reader.readVarint()
-            var e = previous
-            if dt != 0 {
-                let (type, overflow) = UInt64(previous.type).addingReportingOverflow(dt)
-                guard !overflow, let narrow = UInt32(exactly: type) else {
-                    throw reader.corrupt("adjacency chunk type past 32 bits")
-                }
-                e.type = narrow
-                e.other = try reader.readVarint()
-                e.edge = try reader.readVarint()
-            } else {
-                let dOther = try reader.readVarint()
-                let (other, overflowOther) = previous.other.addingReportingOverflow(dOther)
-                guard !overflowOther else { throw reader.corrupt("adjacency chunk other end overflows 64 bits") }
-                e.other = other
-                let stored = try reader.readVarint()
-                if dOther != 0 {
-                    e.edge = stored
-                } else {
-                    let (step, overflowStep) = stored.addingReportingOverflow(1)
-                    let (edge, overflowEdge) = previous.edge.addingReportingOverflow(step)
-                    guard !overflowStep, !overflowEdge else { throw reader.corrupt("adjacency chunk edge overflows 64 bits") }
-                    e.edge = edge
-                }
-            }
-            out.append(e)
-            previous = e
+            previous = try decodeEntry(&reader, after: previous)
+            out.append(previous)
         }
+    }
+
+    /// Reads one entry stored after `previous` (invariant 1's checks included).
+    @inlinable
+    public static func decodeEntry(_ reader: inout ByteReader, after previous: AdjacencyKey) throws(SombraError) -> AdjacencyKey {
+        let dt = try reader.readVarint()
+        var e = previous
+        if dt != 0 {
+            let (type, overflow) = UInt64(previous.type).addingReportingOverflow(dt)
+            guard !overflow, let narrow = UInt32(exactly: type) else {
+                throw reader.corrupt("adjacency chunk type past 32 bits")
+            }
+            e.type = narrow
+            e.other = try reader.readVarint()
+            e.edge = try reader.readVarint()
+            return e
+        }
+        let dOther = try reader.readVarint()
+        let (other, overflowOther) = previous.other.addingReportingOverflow(dOther)
+        guard !overflowOther else { throw reader.corrupt("adjacency chunk other end overflows 64 bits") }
+        e.other = other
+        let stored = try reader.readVarint()
+        if dOther != 0 {
+            e.edge = stored
+        } else {
+            let (step, overflowStep) = stored.addingReportingOverflow(1)
+            let (edge, overflowEdge) = previous.edge.addingReportingOverflow(step)
+            guard !overflowStep, !overflowEdge else { throw reader.corrupt("adjacency chunk edge overflows 64 bits") }
+            e.edge = edge
+        }
+        return e
     }
 }

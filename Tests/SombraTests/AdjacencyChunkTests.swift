@@ -56,6 +56,35 @@ struct AdjacencyChunkTests {
         #expect(mismatches == 0)
     }
 
+    @Test("the bulk loader's packed run cells (across nodes) round-trip and their sizes are predicted exactly (seed 37)")
+    func packedRunRoundTrip() throws {
+        let seed: UInt64 = 37
+        var r = SeededRandom(seed: seed)
+        var mismatches = 0
+        for _ in 0..<1_000 {
+            var set = Set<AdjacencyKey>()
+            for _ in 0..<(1 + r.below(60)) {
+                let wide = r.chance(10)
+                set.insert(AdjacencyKey(this: wide ? UInt64.max - UInt64(r.below(3)) : UInt64(r.below(20)),
+                                        type: wide ? UInt32.max : UInt32(r.below(3)), other: UInt64(r.below(100)),
+                                        edge: wide ? UInt64.max - UInt64(r.below(9)) : UInt64(r.below(1 << 16))))
+            }
+            let entries = set.sorted()
+            var bytes: [UInt8] = []
+            var size = 0
+            for i in 1..<max(1, entries.count) {
+                BulkLoader.appendPacked(entries[i], after: entries[i - 1], to: &bytes)
+                size += BulkLoader.packedEntrySize(entries[i], after: entries[i - 1])
+            }
+            if size != bytes.count { mismatches += 1 }
+            var decoded = [entries[0]]
+            try BulkLoader.decodePacked(bytes[...], after: entries[0], into: &decoded)
+            if decoded != entries { mismatches += 1 }
+        }
+        if mismatches > 0 { print("packed-run round trip: seed \(seed)") }
+        #expect(mismatches == 0)
+    }
+
     @Test("garbage values decode to ascending entries or throw a corrupt page naming it, never trap (seed 29)")
     func garbage() {
         let seed: UInt64 = 29

@@ -159,7 +159,12 @@ struct BulkLoaderMergeTests {
         #expect(equal, "seed \(seed)")
         let report = try small.verify()
         #expect(report.isClean, "seed \(seed): \(report.findings.prefix(3))")
-        print("bulk-load-flushes: nodes: 4000 edges: 40000 flushes: \(flushes) equal: \(equal) clean: \(report.isClean) seed: \(seed)")
+        // Merging the runs frees about as many pages as the final trees take: the many-flush file is about
+        // as large as the one-flush file, and few of its pages are left free.
+        let (smallStats, largeStats) = (small.storageStats, large.storageStats)
+        #expect(smallStats.freePageCount * 10 <= smallStats.pageCount, "seed \(seed): \(smallStats.freePageCount) of \(smallStats.pageCount) pages free")
+        #expect(smallStats.pageCount * 10 <= largeStats.pageCount * 11, "seed \(seed): \(smallStats.pageCount) pages vs \(largeStats.pageCount) in one flush")
+        print("bulk-load-flushes: nodes: 4000 edges: 40000 flushes: \(flushes) equal: \(equal) clean: \(report.isClean) pages: \(smallStats.pageCount) (free \(smallStats.freePageCount)) one-flush pages: \(largeStats.pageCount) seed: \(seed)")
         try small.close(); try large.close()
     }
 
