@@ -45,7 +45,9 @@ enum AdjacencyChunks {
 
     /// Adds entry `e` (invariant 3: no change when present).
     static func insert(_ e: AdjacencyKey, into tree: BTree, _ w: any PageWriter) throws(SombraError) {
-        if var entries = try chunk(holding: e, in: tree, w) {
+        let cursor = BTreeCursor(tree: tree, reader: w)
+        try cursor.seekLastBeforeOrAt(GraphKeys.adjacency(e))
+        if var entries = try entries(at: cursor, node: e.this) {
             // entries[0] <= e, so e lands after the first entry and the chunk keeps its key.
             let at = entries.firstIndex { !($0 < e) } ?? entries.count
             if at < entries.count && entries[at] == e { return }
@@ -53,9 +55,9 @@ enum AdjacencyChunks {
             try store(entries[...], in: tree, w)
             return
         }
-        // e precedes every chunk of its node: it joins the node's first chunk (re-keyed by e) when that fits.
-        let cursor = BTreeCursor(tree: tree, reader: w)
-        try cursor.seek(GraphKeys.adjacencyPrefix(e.this))
+        // e precedes every chunk of its node: it joins the node's first chunk, the cell after the cursor's
+        // position, re-keyed by e when that fits.
+        if cursor.isValid { try cursor.next() } else { try cursor.seekFirst() }
         if let next = try entries(at: cursor, node: e.this) {
             let joined = [e] + next
             if AdjacencyChunk.valueSize(joined[...]) <= AdjacencyChunk.valueBytesMax {

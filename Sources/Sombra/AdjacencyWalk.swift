@@ -72,7 +72,6 @@ struct AdjacencyWalk {
         startOther = start?.other ?? 0
         cells = tree.walk(.all, in: reader)
         exhausted = empty || types?.isEmpty == true
-        chunk.reserveCapacity(16)
     }
 
     /// Starts over on another node (same tree, filter and start), keeping the walk's storage.
