@@ -101,6 +101,7 @@ struct AdjacencyWalk {
         }
         cells.restart(range: range)
         chunk.removeAll(keepingCapacity: true)
+        if chunk.capacity < 16 { chunk.reserveCapacity(16) }   // one allocation, not four doublings
         position = 0
         positioned = true
         skipping = true

@@ -232,6 +232,26 @@ extension Transaction {
         return EdgeCursor(self) { [self] () throws(SombraError) -> EdgeRef? in try walk.next(names: self) }
     }
 
+    /// Calls `body` with the other end of each edge of `node` in `direction` (optionally only of `types`):
+    /// once per edge, so parallel edges repeat a neighbour, in the order of `edges(of:)` (`.both` lists a
+    /// self-loop once). Stops when `body` returns false. The lightest way to list adjacent ids: no
+    /// `EdgeRef` and no type name per edge.
+    public func forEachAdjacentNode(of node: NodeID, direction: Direction = .both, types: [String]? = nil,
+                                    _ body: (NodeID) throws(SombraError) -> Bool) throws(SombraError) {
+        try checkUsable()
+        let ids = try typeIDs(types)
+        if let ids, ids.isEmpty { return }
+        for side in 0..<2 {
+            let outgoing = side == 0
+            if direction == (outgoing ? .incoming : .outgoing) { continue }
+            guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { return }
+            while let e = try walk.next() {
+                if !outgoing && direction == .both && e.this == e.other { continue }
+                guard try body(NodeID(e.other)) else { return }
+            }
+        }
+    }
+
     /// Distinct neighbours of `node`, in the order their edges are found.
     public func neighbors(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> [NodeID] {
         try checkUsable()

@@ -355,7 +355,23 @@ enum GraphQueries {
             if try tx.degree(of: NodeID(node), direction: direction, types: types) != want.count {
                 p.add("degree(of: n\(node), \(direction), \(String(describing: types)))")
             }
-            queries += 3
+            // forEachAdjacentNode: the other end of each edge, in the order of edges(of:); a stop is honoured.
+            var adjacent: [UInt64] = []
+            try tx.forEachAdjacentNode(of: NodeID(node), direction: direction, types: types) { (n: NodeID) throws(SombraError) -> Bool in
+                adjacent.append(n.rawValue)
+                return true
+            }
+            let otherEnds = got.map { $0.source == node && (direction != .incoming || $0.target == node) ? $0.target : $0.source }
+            if adjacent != otherEnds {
+                p.add("forEachAdjacentNode(of: n\(node), \(direction), \(String(describing: types))): \(adjacent) vs \(otherEnds)")
+            }
+            var firstOnly: [UInt64] = []
+            try tx.forEachAdjacentNode(of: NodeID(node), direction: direction, types: types) { (n: NodeID) throws(SombraError) -> Bool in
+                firstOnly.append(n.rawValue)
+                return false
+            }
+            if firstOnly != Array(otherEnds.prefix(1)) { p.add("forEachAdjacentNode(of: n\(node)) did not stop after one") }
+            queries += 4
 
             // Id order.
             let a = UInt64(r.below(Int(m.nextNodeID) + 2)), b = UInt64(r.below(Int(m.nextNodeID) + 2))

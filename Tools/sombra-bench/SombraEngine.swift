@@ -85,9 +85,12 @@ final class SombraEngine: BenchEngine {
 
     private func adjacent(_ id: Int64, _ direction: Direction) throws -> [Int64] {
         try open().read { tx in
-            var c = try tx.edges(of: Self.node(id), direction: direction)
+            // The other end of each edge, repeats kept (one entry per edge, as SQLite's rows).
             var out: [Int64] = []
-            while let e = try c.next() { out.append(Self.index(direction == .outgoing ? e.target : e.source)) }
+            try tx.forEachAdjacentNode(of: Self.node(id), direction: direction) { (n: NodeID) throws(SombraError) -> Bool in
+                out.append(Self.index(n))
+                return true
+            }
             return out
         }
     }
