@@ -110,6 +110,13 @@ struct CommandTests {
         #expect(damaged.out.contains("checksum mismatch"))
         #expect(damaged.out.contains("00000000  "))
         #expect(ctl("page", db, "999999").code == 2)
+        // An out-edges leaf: each cell is an adjacency chunk, its key the first edge, its value the rest.
+        let adjacencyLeaf = try #require(try treePages(db, slot: Slot.outEdges).leaves.first)
+        let a = try report(ctl("page", db, String(adjacencyLeaf), "--format", "json").out)
+        #expect(a["owner"] == .string("out-edges"))
+        guard case .array(let chunks)? = a["cells"] else { Issue.record("cells"); return }
+        #expect(chunks.allSatisfy { $0["key means"]?.stringValue?.contains("-> n") == true })
+        #expect(chunks.contains { $0["value"]?.stringValue?.contains("more entries: -\"") == true })
     }
 
     @Test("stats reports degrees that add up to twice the edges, and the largest labels")
