@@ -9,21 +9,16 @@ import SombraIndex
 import SombraTestSupport
 @testable import Sombra
 
-private func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { b in let s = String(b, radix: 16, uppercase: true); return s.count == 1 ? "0" + s : s }.joined(separator: " ")
-}
-
 @Suite("Adjacency chunks")
 struct AdjacencyChunkTests {
     @Test("the chunk example in FORMAT.md is what the codec writes and reads")
     func documentedExample() throws {
-        let path = String(#filePath).components(separatedBy: "/Tests/")[0] + "/Docs/FORMAT.md"
-        let doc = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\n", with: " ")
+        let doc = try FormatDoc.text()
         let entries = [AdjacencyKey(this: 300, type: 2, other: 5, edge: 7), AdjacencyKey(this: 300, type: 2, other: 5, edge: 9),
                        AdjacencyKey(this: 300, type: 2, other: 40, edge: 8), AdjacencyKey(this: 300, type: 3, other: 6, edge: 10)]
         let key = GraphKeys.adjacency(entries[0]), value = AdjacencyChunk.encode(entries[...])
-        #expect(hex(value) == "00 00 01 00 23 08 01 06 0A")
-        #expect(doc.contains("key `\(hex(key))` and value `\(hex(value))`"))
+        #expect(FormatDoc.hex(value) == "00 00 01 00 23 08 01 06 0A")
+        #expect(doc.contains("key `\(FormatDoc.hex(key))` and value `\(FormatDoc.hex(value))`"))
         #expect(doc.contains("A value is at most \(AdjacencyChunk.valueBytesMax) bytes"))
         var decoded = [entries[0]]
         try AdjacencyChunk.decode(value[...], after: entries[0], page: .none, into: &decoded)

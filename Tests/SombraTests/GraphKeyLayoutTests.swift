@@ -5,21 +5,16 @@ import Foundation
 import SombraFormat
 @testable import Sombra
 
-private func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { b in let s = String(b, radix: 16, uppercase: true); return s.count == 1 ? "0" + s : s }.joined(separator: " ")
-}
-
 @Suite("Graph key layout")
 struct GraphKeyLayoutTests {
     @Test("the adjacency key examples in FORMAT.md are what GraphKeys writes")
     func documentedExample() throws {
-        let path = String(#filePath).components(separatedBy: "/Tests/")[0] + "/Docs/FORMAT.md"
-        let doc = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\n", with: " ")
+        let doc = try FormatDoc.text()
         let out = GraphKeys.adjacency(300, 2, 5, 7), incoming = GraphKeys.adjacency(5, 2, 300, 7)
-        #expect(hex(out) == "02 01 2C 01 02 01 05 01 07")
-        #expect(hex(incoming) == "01 05 01 02 02 01 2C 01 07")
-        #expect(doc.contains("out-edges key `\(hex(out))`"))
-        #expect(doc.contains("in-edges key `\(hex(incoming))`"))
+        #expect(FormatDoc.hex(out) == "02 01 2C 01 02 01 05 01 07")
+        #expect(FormatDoc.hex(incoming) == "01 05 01 02 02 01 2C 01 07")
+        #expect(doc.contains("out-edges key `\(FormatDoc.hex(out))`"))
+        #expect(doc.contains("in-edges key `\(FormatDoc.hex(incoming))`"))
     }
 
     @Test("adjacency keys sort like their tuples, prefixes select exactly their node and type, and keys decode back (seed 11)")
