@@ -96,11 +96,20 @@ extension BulkLoader {
         }
     }
 
-    /// Sorted adjacency entries into one adjacency tree as chunks (BulkLoaderAdjacency): the tree's first
-    /// run (or its inserts) as node chunks, any later run as packed run cells.
+    /// Sorted adjacency entries into one adjacency tree: inserted one by one into a tree that had entries,
+    /// else as chunks (BulkLoaderAdjacency): the tree's first run as node chunks, any later run packed.
     private func writeAdjacency(_ slot: TreeSlot, _ entries: [BulkLoaderState.AdjacencyEntry], _ scratch: inout [UInt8]) throws(SombraError) {
+        guard !entries.isEmpty else { return }
+        let writer = try takeWriter(slot)
+        treeWriters[slot] = writer
+        if case .inserts = writer {
+            // A tree that had entries: each joins the chunks already there (AdjacencyChunks, invariant 1).
+            let tree = BTree(root: tx.pageTx.header.roots[slot.rawValue])
+            for e in entries { try AdjacencyChunks.insert(e.key, into: tree, tx.pageTx) }
+            return
+        }
         var packed = false
-        if case .runs(let runs)? = treeWriters[slot], !runs.isEmpty { packed = true }
+        if case .runs(let runs) = writer, !runs.isEmpty { packed = true }
         let starts = Self.chunkStarts(entries, acrossNodes: packed)
         try write(slot, count: starts.count, keyBytes: nil, key: { i, k in Self.appendKey(entries[starts[i]], &k) },
                   value: { i in
@@ -118,47 +127,32 @@ extension BulkLoader {
         OrderedUInt.append(e.edge, to: &k)
     }
 
+    /// The tree's writer, taken out of `treeWriters` (the caller puts it back); chosen at the tree's first
+    /// flush (see the file comment).
+    private func takeWriter(_ slot: TreeSlot) throws(SombraError) -> TreeWriter {
+        if let existing = treeWriters.removeValue(forKey: slot) { return existing }
+        let pages = tx.pageTx
+        var probe = BTree(root: pages.header.roots[slot.rawValue]).scanKeys(.all, in: pages)
+        if try probe.next() != nil { return .inserts }
+        return slot == .nodes || slot == .edges ? .ascending(try BTreeBulkBuilder(in: pages)) : .runs([])
+    }
+
     /// Sorted entries 0..<count into one tree through its writer (chosen at the tree's first flush).
     /// `keyBytes`: the width of every key, which `key` then stores in place; nil: `key` appends the key.
     private func write(_ slot: TreeSlot, count: Int, keyBytes: Int?, key: (Int, inout [UInt8]) -> Void,
                        value: (Int) -> ArraySlice<UInt8>) throws(SombraError) {
         guard count > 0 else { return }
         let pages = tx.pageTx
-        var writer: TreeWriter
-        if let existing = treeWriters.removeValue(forKey: slot) {
-            writer = existing
-        } else {
-            var probe = BTree(root: pages.header.roots[slot.rawValue]).scanKeys(.all, in: pages)
-            if try probe.next() != nil {
-                writer = .inserts
-            } else if slot == .nodes || slot == .edges {
-                writer = .ascending(try BTreeBulkBuilder(in: pages))
-            } else {
-                writer = .runs([])
-            }
-        }
+        var writer = try takeWriter(slot)
         switch writer {
         case .inserts:
             let tree = BTree(root: pages.header.roots[slot.rawValue])
             var k: [UInt8] = []
-            let chunked = slot == .outEdges || slot == .inEdges
-            var chunk: [AdjacencyKey] = []
             for i in 0..<count {
                 k.removeAll(keepingCapacity: true)
                 if let keyBytes { k.append(contentsOf: repeatElement(0, count: keyBytes)) }
                 key(i, &k)
-                if chunked {
-                    // The chunk's entries join the chunks already there one by one (AdjacencyChunks, invariant 1).
-                    guard let first = GraphKeys.decodeAdjacency(k, start: 0, count: k.count) else {
-                        throw .invalidArgument("bulk loader made a malformed adjacency key")
-                    }
-                    chunk.removeAll(keepingCapacity: true)
-                    chunk.append(first)
-                    try AdjacencyChunk.decode(value(i), after: first, page: .none, into: &chunk)
-                    for e in chunk { try AdjacencyChunks.insert(e, into: tree, pages) }
-                } else {
-                    try tree.put(k, Array(value(i)), in: pages)
-                }
+                try tree.put(k, Array(value(i)), in: pages)
             }
         case .ascending(var builder):
             writer = .inserts   // drop the enum's reference so the builder's buffers stay unique
