@@ -281,19 +281,10 @@ extension Transaction {
 
     /// The number of edges of `node` in `direction` (a self-loop counts once for `both`).
     public func degree(of node: NodeID, direction: Direction = .both, types: [String]? = nil) throws(SombraError) -> Int {
-        try checkUsable()
-        guard trees != nil else { return 0 }
-        let ids = try typeIDs(types)
-        if let ids, ids.isEmpty { return 0 }
         var total = 0
-        for outgoing in [true, false] where direction != (outgoing ? .incoming : .outgoing) {
-            guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { continue }
-            while try walk.next() != nil { total += 1 }
-        }
-        if direction == .both {
-            // Self-loops appear in both trees; count them once.
-            let loops = adjacencyCursor(node, outgoing: true, types: ids)
-            while let (a, _, b, _) = try loops() { if a == b { total -= 1 } }
+        try forEachAdjacentNode(of: node, direction: direction, types: types) { (_: NodeID) throws(SombraError) -> Bool in
+            total += 1
+            return true
         }
         return total
     }
