@@ -102,6 +102,57 @@ struct AdjacencyChunkTests {
         #expect(rejected > 0)
     }
 
+    @Test("an edge cursor open while its transaction changes the node's chunks resumes after its last edge and sees the changes (seed 41)")
+    func cursorAcrossWrites() throws {
+        let seed: UInt64 = 41
+        var r = SeededRandom(seed: seed)
+        let db = try GraphTest.open(SimulatedFileSystem())
+        var problems = Problems()
+        var changes = 0
+        try db.write { tx in
+            let hub = try tx.createNode(labels: ["Hub"])
+            var others: [NodeID] = []
+            for _ in 0..<40 { others.append(try tx.createNode(labels: ["N"])) }
+            // One type, so the cursor's order is (target, edge id). `after`: the last key the cursor had
+            // returned when the edge was made (nil: made before the cursor started).
+            var live: [UInt64: (target: UInt64, after: [UInt64]?)] = [:]
+            func add(after: [UInt64]?) throws {
+                let target = others[r.below(others.count)]
+                live[try tx.createEdge(from: hub, to: target, type: "T").rawValue] = (target.rawValue, after)
+            }
+            for _ in 0..<300 { try add(after: nil) }
+            var cursor = try tx.edges(of: hub, direction: .outgoing)
+            var seen: [[UInt64]] = []
+            while let e = try cursor.next() {
+                let key = [e.target.rawValue, e.id.rawValue]
+                if live[e.id.rawValue] == nil { problems.add("e\(e.id.rawValue) returned after it was deleted") }
+                if let last = seen.last, !last.lexicographicallyPrecedes(key) { problems.add("\(key) after \(last)") }
+                seen.append(key)
+                if seen.count % 20 == 0 {
+                    // Under the open cursor: delete some edges (seen or not) and make some (before or after it).
+                    for _ in 0..<8 {
+                        let victim = live.keys.sorted()[r.below(live.count)]
+                        try tx.deleteEdge(EdgeID(victim))
+                        live[victim] = nil
+                    }
+                    for _ in 0..<8 { try add(after: key) }
+                    changes += 1
+                }
+            }
+            // Every edge alive now that lies past the cursor's position when it was made was returned.
+            let returned = Set(seen.map { $0[1] })
+            for (id, e) in live where !returned.contains(id) {
+                let key = [e.target, id]
+                if e.after.map({ $0.lexicographicallyPrecedes(key) }) ?? true {
+                    problems.add("e\(id) \(key) (made after \(e.after ?? [])) was never returned")
+                }
+            }
+        }
+        if !problems.isEmpty { print("adjacency-cursor-writes: seed \(seed): \(problems)") }
+        #expect(problems.isEmpty)
+        #expect(changes >= 10)
+    }
+
     @Test("hub adjacency through inserts, deletes and reopens matches the model: chunks split, re-key and stay within the limit (seed 31)")
     func hubsAgainstModel() throws {
         let seed: UInt64 = 31
