@@ -1,4 +1,4 @@
-// ByteAccess: fixed-width little- and big-endian loads and stores on byte arrays.
+// ByteAccess: fixed-width little- and big-endian loads and stores on byte arrays, and byte-range copies.
 //
 // This is one of the few places with unsafe pointer code (marked `unsafe`). Callers validate offsets that
 // come from disk *before* calling these; the range check here is the last line of defence and a failure
@@ -32,6 +32,19 @@ extension Array where Element == UInt8 {
     public mutating func storeBE<T: FixedWidthInteger>(_ value: T, at offset: Int) {
         checkRange(offset, MemoryLayout<T>.size)
         unsafe withUnsafeMutableBytes { unsafe $0.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self) }
+    }
+
+    /// Copies `source` over `self[offset ..< offset + source.count]` (one memory copy, no per-byte work).
+    @inlinable
+    public mutating func storeBytes(_ source: ArraySlice<UInt8>, at offset: Int) {
+        checkRange(offset, source.count)
+        guard !source.isEmpty else { return }
+        unsafe withUnsafeMutableBytes { destination in
+            unsafe source.withUnsafeBytes { bytes in
+                guard let from = bytes.baseAddress, let to = destination.baseAddress else { return }
+                unsafe to.advanced(by: offset).copyMemory(from: from, byteCount: bytes.count)
+            }
+        }
     }
 
     /// Appends the little-endian bytes of `value`.

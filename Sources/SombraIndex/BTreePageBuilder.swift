@@ -85,7 +85,7 @@ struct BTreePageBuilder {
     /// Appends a cell copied verbatim from `bytes[range]` (a validated cell of a page of the same kind).
     mutating func appendRawCell(_ bytes: [UInt8], _ range: Range<Int>) throws(SombraError) {
         let at = try place(cellBytes: range.count)
-        buffer.replaceSubrange(at..<(at + range.count), with: bytes[range])
+        buffer.storeBytes(bytes[range], at: at)
     }
 
     /// Appends a leaf cell holding `value` raw and inline (flags 0): the cell `appendLeafCell` writes for a
@@ -94,7 +94,7 @@ struct BTreePageBuilder {
         let at = try place(cellBytes: Self.leafCellBytes(keyBytes: key.count, storedBytes: value.count, overflow: false))
         let keyStart = BTreeLayout.storeLeafHeader(into: &buffer, at: at, flags: 0, keyBytes: key.count, storedBytes: value.count)
         copy(key, to: keyStart)
-        if !value.isEmpty { buffer.replaceSubrange((keyStart + key.count)..<(keyStart + key.count + value.count), with: value) }
+        buffer.storeBytes(value, at: keyStart + key.count)
     }
 
     /// Appends an interior cell (child page, key); the same bytes `BTreeLayout.interiorCell` builds.
@@ -106,8 +106,7 @@ struct BTreePageBuilder {
     }
 
     private mutating func copy(_ bytes: [UInt8], to offset: Int) {
-        guard !bytes.isEmpty else { return }
-        buffer.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+        buffer.storeBytes(bytes[...], at: offset)
     }
 
     /// The page's cells as a `NodeCells` (for the rare rebalance of a level's last two pages); the node

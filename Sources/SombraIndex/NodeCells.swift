@@ -147,9 +147,8 @@ struct NodeCells {
             while j < spans.count, spans[j].start + spans[j].count == spans[j - 1].start { j += 1 }
             let runStart = spans[j - 1].start
             let runEnd = spans[i].start + spans[i].count
-            let end = contentStart
             contentStart -= runEnd - runStart
-            page.replaceSubrange(contentStart..<end, with: arena[runStart..<runEnd])
+            page.storeBytes(arena[runStart..<runEnd], at: contentStart)
             let shift = contentStart - runStart
             for k in i..<j {
                 page.storeLE(UInt16(spans[k].start + shift), at: slot)
@@ -158,7 +157,7 @@ struct NodeCells {
             i = j
         }
         page.storeLE(UInt32(contentStart), at: BTreeLayout.contentStartOffset)
-        if slot < contentStart { page.replaceSubrange(slot..<contentStart, with: zeroPage[0..<(contentStart - slot)]) }
+        if slot < contentStart { page.storeBytes(zeroPage[0..<(contentStart - slot)], at: slot) }
     }
 
     /// Writes the node to `page` through the writer; throws if it does not fit (an engine or file fault).

@@ -31,7 +31,7 @@ enum PageEdit {
         guard start >= slotEnd + BTreeLayout.slotSize else {
             throw .corruptPage(page: page.rawValue, reason: "page accounting is inconsistent")
         }
-        bytes.replaceSubrange(start..<(start + cell.count), with: cell)
+        bytes.storeBytes(cell[...], at: start)
         let slot = BTreeLayout.slotArrayOffset + index * BTreeLayout.slotSize
         var position = slotEnd
         while position > slot {   // shift slots index..<n up by one slot, from the end
