@@ -121,12 +121,7 @@ struct AdjacencyChunker {
     mutating func finish(_ builder: inout BTreeBulkBuilder) throws(SombraError) {
         guard let first = entries.first else { return }
         let value = AdjacencyChunk.encode(entries[...])
-        try builder.add(value: value) { k in
-            OrderedUInt.append(first.this, to: &k)
-            OrderedUInt.append(UInt64(first.type), to: &k)
-            OrderedUInt.append(first.other, to: &k)
-            OrderedUInt.append(first.edge, to: &k)
-        }
+        try builder.add(value: value) { k in GraphKeys.appendAdjacency(first.this, first.type, first.other, first.edge, to: &k) }
         entries.removeAll(keepingCapacity: true)
         valueSize = 0
     }

@@ -90,10 +90,10 @@ struct AdjacencyWalk {
     }
 
     /// Positions `cells` on the chunk holding `floor` (or the node's first cell when no chunk starts before it).
-    private mutating func position(after: Bool) throws(SombraError) {
+    private mutating func seek() throws(SombraError) {
         let nodePrefix = GraphKeys.adjacencyPrefix(node)
         var range = KeyRange.prefix(nodePrefix)
-        if after || startType != 0 || startOther != 0 {
+        if last != nil || startType != 0 || startOther != 0 {
             let target = floor
             let cursor = BTreeCursor(tree: tree, reader: reader)
             try cursor.seekLastBeforeOrAt(GraphKeys.adjacency(target))
@@ -110,11 +110,7 @@ struct AdjacencyWalk {
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {
         if exhausted { return nil }
-        if !positioned {
-            try position(after: false)
-        } else if reader.changeCounter != observedChange {
-            try position(after: last != nil)
-        }
+        if !positioned || reader.changeCounter != observedChange { try seek() }
         while true {
             while position == chunk.count {
                 chunk.removeAll(keepingCapacity: true)

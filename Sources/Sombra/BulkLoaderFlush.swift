@@ -111,20 +111,14 @@ extension BulkLoader {
         var packed = false
         if case .runs(let runs) = writer, !runs.isEmpty { packed = true }
         let starts = Self.chunkStarts(entries, acrossNodes: packed)
-        try write(slot, count: starts.count, keyBytes: nil, key: { i, k in Self.appendKey(entries[starts[i]], &k) },
+        try write(slot, count: starts.count, keyBytes: nil, key: { i, k in
+            let e = entries[starts[i]]
+            GraphKeys.appendAdjacency(e.a, e.type, e.b, e.edge, to: &k)
+        },
                   value: { i in
                       let range = starts[i]..<(i + 1 < starts.count ? starts[i + 1] : entries.count)
                       return Self.chunkValue(entries, range, acrossNodes: packed, &scratch)
                   })
-    }
-
-    /// Appends the adjacency key (this end, type, other end, edge) in GraphKeys' layout.
-    @inline(__always)
-    static func appendKey(_ e: BulkLoaderState.AdjacencyEntry, _ k: inout [UInt8]) {
-        OrderedUInt.append(e.a, to: &k)
-        OrderedUInt.append(UInt64(e.type), to: &k)
-        OrderedUInt.append(e.b, to: &k)
-        OrderedUInt.append(e.edge, to: &k)
     }
 
     /// The tree's writer, taken out of `treeWriters` (the caller puts it back); chosen at the tree's first

@@ -30,11 +30,17 @@ enum GraphKeys {
     static func adjacency(_ a: UInt64, _ type: UInt32, _ b: UInt64, _ edge: UInt64) -> [UInt8] {
         var k: [UInt8] = []
         k.reserveCapacity(adjacencySize(a, type, b, edge))
+        appendAdjacency(a, type, b, edge, to: &k)
+        return k
+    }
+
+    /// Appends the adjacency key (this end, type, other end, edge) to `k` (bulk builds write keys in place).
+    @inline(__always)
+    static func appendAdjacency(_ a: UInt64, _ type: UInt32, _ b: UInt64, _ edge: UInt64, to k: inout [UInt8]) {
         OrderedUInt.append(a, to: &k)
         OrderedUInt.append(UInt64(type), to: &k)
         OrderedUInt.append(b, to: &k)
         OrderedUInt.append(edge, to: &k)
-        return k
     }
 
     /// The adjacency key of entry `k`.

@@ -121,15 +121,12 @@ extension RecordChecks {
                 }
                 chunk.removeAll(keepingCapacity: true)
                 chunk.append(first)
-                do {
-                    guard !cell.isOverflow else { throw SombraError.corruptPage(page: page, reason: "value in an overflow chain") }
-                    let end = cell.cellOffset + cell.cellSize, start = end - cell.storedLength
-                    guard start >= 0, start <= end, end <= leaf.bytes.count else {
-                        throw SombraError.corruptPage(page: page, reason: "value outside the page")
+                if let bytes = value(leaf, cell, &report) {
+                    do throws(SombraError) {
+                        try AdjacencyChunk.decode(bytes[...], after: first, page: leaf.page, into: &chunk)
+                    } catch {
+                        report.add(.record, page: page, "\(treeName) chunk of \(describe(first, outgoing)) does not decode: \(error)")
                     }
-                    try AdjacencyChunk.decode(leaf.bytes[start..<end], after: first, page: leaf.page, into: &chunk)
-                } catch {
-                    report.add(.record, page: page, "\(treeName) chunk of \(describe(first, outgoing)) does not decode: \(error)")
                 }
                 if let previous, previous.this == first.this, first <= previous {
                     report.add(.record, page: page, "\(treeName) chunk of \(describe(first, outgoing)) overlaps the chunk before it")
