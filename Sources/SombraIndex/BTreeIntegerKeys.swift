@@ -33,12 +33,16 @@ extension NodeView {
 
     /// First cell whose key is >= the id's bytes, and whether it is equal.
     func lowerBound(id: UInt64) throws(SombraError) -> (index: Int, found: Bool) {
-        try lowerBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, withID: id) }
+        try lowerBound(guess: guessIndex(forLeadingWord: id)) { (i: Int) throws(SombraError) -> Int in
+            try compareKey(at: i, withID: id)
+        }
     }
 
     /// First cell whose key is > the id's bytes (the child to descend into on an interior page).
     func upperBound(id: UInt64) throws(SombraError) -> Int {
-        try upperBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, withID: id) }
+        try upperBound(guess: guessIndex(forLeadingWord: id)) { (i: Int) throws(SombraError) -> Int in
+            try compareKey(at: i, withID: id)
+        }
     }
 }
 

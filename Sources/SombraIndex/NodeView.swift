@@ -139,44 +139,29 @@ struct NodeView {
 
     /// First cell whose key is >= `key`, and whether it is equal.
     func lowerBound(_ key: [UInt8]) throws(SombraError) -> (index: Int, found: Bool) {
-        try lowerBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
+        let guess = try guessIndex(forLeadingWord: Self.leadingWord(key, start: 0, count: key.count))
+        return try lowerBound(guess: guess) { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
     }
 
     /// First cell whose key is > `key`; for an interior page this is the index of the child to descend into.
     func upperBound(_ key: [UInt8]) throws(SombraError) -> Int {
-        try upperBound { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
+        let guess = try guessIndex(forLeadingWord: Self.leadingWord(key, start: 0, count: key.count))
+        return try upperBound(guess: guess) { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
     }
 
-    /// Binary search: the first cell `i` with `order(i) >= 0` (order(i) is the sign of key i - target), and
-    /// whether that cell equals the target.
+    /// The first cell `i` with `order(i) >= 0` (order(i) is the sign of key i - target), and whether that
+    /// cell equals the target; the search starts at `guess` when given (NodeSearch).
     @inline(__always)
-    func lowerBound(by order: (Int) throws(SombraError) -> Int) throws(SombraError) -> (index: Int, found: Bool) {
-        var low = 0
-        var high = cellCount
-        var found = false
-        while low < high {
-            let mid = low + (high - low) / 2
-            let sign = try order(mid)
-            if sign < 0 {
-                low = mid + 1
-            } else {
-                high = mid
-                found = sign == 0
-            }
-        }
-        return (low, found && low < cellCount)
+    func lowerBound(guess: Int? = nil,
+                    by order: (Int) throws(SombraError) -> Int) throws(SombraError) -> (index: Int, found: Bool) {
+        let (index, sign) = try partitionPoint(guess: guess, strict: false, by: order)
+        return (index, sign == 0)
     }
 
-    /// Binary search: the first cell `i` with `order(i) > 0`.
+    /// The first cell `i` with `order(i) > 0`; the search starts at `guess` when given (NodeSearch).
     @inline(__always)
-    func upperBound(by order: (Int) throws(SombraError) -> Int) throws(SombraError) -> Int {
-        var low = 0
-        var high = cellCount
-        while low < high {
-            let mid = low + (high - low) / 2
-            if try order(mid) <= 0 { low = mid + 1 } else { high = mid }
-        }
-        return low
+    func upperBound(guess: Int? = nil, by order: (Int) throws(SombraError) -> Int) throws(SombraError) -> Int {
+        try partitionPoint(guess: guess, strict: true, by: order).index
     }
 
     /// Child `i` of an interior page (i == cellCount is the right child), checked to be a valid page number.
