@@ -79,7 +79,7 @@ extension Transaction {
     /// repeats dropped). `visit` returns false to stop; the result says whether the search ran to the end.
     func breadthFirst(from starts: [NodeID], maxDepth: Int, filter: HopFilter,
                       _ visit: (NodeID, Int) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
-        var seen = VisitedNodes()
+        var seen = VisitedNodes(expectingFew: true)   // most searches reach far fewer nodes than the graph has
         var queue = Deque<(node: UInt64, depth: Int)>()
         for s in starts where seen.insert(s.rawValue) {
             guard try visit(s, 0) else { return false }
@@ -165,6 +165,7 @@ extension Transaction {
             let last = depth == hops
             var seen = VisitedNodes(expectingFew: true)
             var next: [UInt64] = []
+            if !last { next.reserveCapacity(min(level.count * 8, 4096)) }   // few growths for a small frontier
             for node in level {
                 let finished = try scanner.forEachNeighbor(node) { (other: UInt64) throws(SombraError) -> Bool in
                     guard seen.insert(other) else { return true }

@@ -13,8 +13,8 @@
 
 public struct ByteReader: Sendable {
     public let page: PageID
-    let storage: ArraySlice<UInt8>
-    var position: Int
+    @usableFromInline let storage: ArraySlice<UInt8>
+    @usableFromInline var position: Int
 
     public init(_ bytes: [UInt8], page: PageID = .none) {
         self.init(bytes[...], page: page)
@@ -77,27 +77,45 @@ public struct ByteReader: Sendable {
 
     // MARK: Varints
 
-    /// Reads a canonical LEB128 varint (Varint.swift, invariant 2).
+    /// Reads a canonical LEB128 varint (Varint.swift, invariant 2). A one-byte varint (below 128, the
+    /// usual delta, id or length) is read inline; longer ones take the checked loop.
+    @inlinable @inline(__always)
     public mutating func readVarint() throws(SombraError) -> UInt64 {
-        let start = offset
-        var value: UInt64 = 0
-        for index in 0..<Varint.maxBytes {
-            guard position < storage.endIndex else { throw corrupt("varint at offset \(start) is cut short") }
+        if position < storage.endIndex {
             let byte = storage[position]
-            position += 1
-            if index == Varint.maxBytes - 1 && byte > 1 {
-                throw corrupt("varint at offset \(start) overflows 64 bits")
-            }
-            value |= UInt64(byte & 0x7F) << UInt64(7 * index)
-            if byte & 0x80 == 0 {
-                guard byte != 0 || index == 0 else {
-                    throw corrupt("varint at offset \(start) is overlong (not in its shortest form)")
-                }
-                return value
+            if byte < 0x80 {
+                position += 1
+                return UInt64(byte)
             }
         }
-        // Unreachable: the tenth byte is either rejected above or ends the varint.
-        throw corrupt("varint at offset \(start) is longer than \(Varint.maxBytes) bytes")
+        return try readLongVarint()
+    }
+
+    /// `readVarint` past its one-byte fast path: every check of invariant 1 and Varint.swift's canonical form
+    /// (at most 10 bytes, the tenth at most 1, no trailing zero byte).
+    @usableFromInline
+    mutating func readLongVarint() throws(SombraError) -> UInt64 {
+        let start = offset
+        let end = storage.endIndex
+        var p = position
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard p < end else { throw corrupt("varint at offset \(start) is cut short") }
+            let byte = storage[p]
+            p &+= 1
+            value |= UInt64(byte & 0x7F) &<< shift
+            if byte < 0x80 {
+                guard shift < 63 || byte <= 1 else { throw corrupt("varint at offset \(start) overflows 64 bits") }
+                guard byte != 0 || shift == 0 else {
+                    throw corrupt("varint at offset \(start) is overlong (not in its shortest form)")
+                }
+                position = p
+                return value
+            }
+            shift &+= 7
+            guard shift <= 63 else { throw corrupt("varint at offset \(start) overflows 64 bits") }
+        }
     }
 
     /// Reads a varint that must fit in 32 bits (label, type and property-key ids).

@@ -92,6 +92,9 @@ package struct BTreeRunScan {
 
     private enum Phase { case unstarted, positioned, lastRun, finished }
 
+    /// Frames reserved for a path up front (trees of a billion entries are about four levels deep).
+    private static let usualDepth = 6
+
     package let tree: BTree
     let reader: any PageReader
     private var lower: KeyBound
@@ -195,6 +198,8 @@ package struct BTreeRunScan {
         // The old path moves to `keptFrames` (both buffers stay allocated from one descent to the next).
         swap(&frames, &keptFrames)
         frames.removeAll(keepingCapacity: true)
+        // One allocation for a path of any usual depth, instead of growing 1, 2, 4 frames deep.
+        if frames.capacity < Self.usualDepth { frames.reserveCapacity(Self.usualDepth) }
         let kept = keptFrames
         var view: NodeView
         if reusable > 0, kept[0].view.page == tree.root { view = kept[0].view } else {

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("VisitedNodes")
 struct VisitedNodesTests {
-    @Test("insert agrees with a Set model, across the bitmap limit, with and without the short array (seed 5)")
+    @Test("insert agrees with a Set model through every tier, across the bitmap limit, with and without the short array (seed 5)")
     func againstModel() {
         var state: UInt64 = 5
         func next() -> UInt64 {
@@ -19,6 +19,8 @@ struct VisitedNodesTests {
             var model = Set<UInt64>()
             // The first inserts stay below the short array's size, so its search and its hand-over are both used.
             for id in [UInt64(9), 3, 9, 70_000, 3] where visited.insert(id) != model.insert(id).inserted { mismatches += 1 }
+            #expect(visited.tier == (expectingFew ? .small : .bitmap))
+            var tiersSeen: Set<String> = []
             let edges: [UInt64] = [0, 1, 63, 64, 65, limit - 1, limit, limit + 1, .max]
             for i in 0..<20_000 {
                 let id: UInt64
@@ -31,7 +33,10 @@ struct VisitedNodesTests {
                 if visited.insert(id) != model.insert(id).inserted { mismatches += 1 }
                 let probe = next() % 400_000
                 if visited.insert(probe) != model.insert(probe).inserted { mismatches += 1 }
+                tiersSeen.insert("\(visited.tier)")
             }
+            // With the short array, the walk passes through every tier: small, hashed, then the bitmap.
+            #expect(tiersSeen == (expectingFew ? ["small", "hashed", "bitmap"] : ["bitmap"]))
             // Everything inserted is remembered, wherever it is kept.
             for id in model where visited.insert(id) { mismatches += 1 }
         }
