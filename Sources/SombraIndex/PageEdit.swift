@@ -83,11 +83,18 @@ enum PageEdit {
     /// Replaces cell `index` by `cell`; false (page untouched) if the result would not fit.
     static func replace(at index: Int, with cell: [UInt8], page: PageID, pageCount: UInt64,
                         in bytes: inout [UInt8]) throws(SombraError) -> Bool {
-        let (oldSize, usedBytes) = try { () throws(SombraError) in
+        let (oldRange, usedBytes) = try { () throws(SombraError) in
             let view = try NodeView(bytes, page: page, pageSize: bytes.count, pageCount: pageCount)
             guard index < view.cellCount else { throw view.corrupt("replace position \(index) past \(view.cellCount) cells") }
-            return (try view.cellSize(index), view.usedBytes)
+            return (try view.cellRange(index), view.usedBytes)
         }()
+        if oldRange.count == cell.count {
+            // Same size (a counter, a fixed-width record): overwrite the cell where it is. No slot moves and
+            // no bytes are freed, so the page never fragments and never needs compacting for it.
+            bytes.storeBytes(cell[...], at: oldRange.lowerBound)
+            return true
+        }
+        let oldSize = oldRange.count
         guard usedBytes - oldSize + cell.count <= bytes.count else { return false }
         try remove(at: index, page: page, pageCount: pageCount, from: &bytes)
         guard try insert(cell, at: index, page: page, pageCount: pageCount, into: &bytes) else {
