@@ -1,8 +1,13 @@
-// ByteAccess: fixed-width little- and big-endian loads and stores on byte arrays, and byte-range copies.
+// ByteAccess: fixed-width little- and big-endian loads and stores on byte arrays, byte-range copies, and
+// finding where two equal-length arrays differ.
 //
 // This is one of the few places with unsafe pointer code (marked `unsafe`). Callers validate offsets that
 // come from disk *before* calling these; the range check here is the last line of defence and a failure
 // means an engine bug, never a file's fault.
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Array where Element == UInt8 {
     @inlinable @inline(__always)
@@ -45,6 +50,42 @@ extension Array where Element == UInt8 {
                 unsafe to.advanced(by: offset).copyMemory(from: from, byteCount: bytes.count)
             }
         }
+    }
+
+    /// The runs of `range` where `self` and `other` may differ, ascending and disjoint: every byte outside
+    /// the runs is equal in both. Compared `block` bytes at a time (a run is whole blocks, cut to `range`);
+    /// runs closer than `mergeGap` bytes are joined. Both arrays must cover `range`.
+    public func differingRuns(from other: [UInt8], in range: Range<Int>, block: Int = 64,
+                              mergeGap: Int = 128) -> [Range<Int>] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count && range.upperBound <= other.count
+                     && block > 0, "compared range out of bounds")
+        var runs: [Range<Int>] = []
+        unsafe withUnsafeBytes { mine in
+            unsafe other.withUnsafeBytes { theirs in
+                guard let a = mine.baseAddress, let b = theirs.baseAddress else { return }
+                // Chunks of eight blocks first: most of a page is unchanged, and one comparison skips a chunk.
+                var chunk = range.lowerBound
+                while chunk < range.upperBound {
+                    let chunkEnd = Swift.min(chunk + 8 * block, range.upperBound)
+                    if unsafe memcmp(a + chunk, b + chunk, chunkEnd - chunk) != 0 {
+                        var start = chunk
+                        while start < chunkEnd {
+                            let end = Swift.min(start + block, chunkEnd)
+                            if unsafe memcmp(a + start, b + start, end - start) != 0 {
+                                if let last = runs.last, start - last.upperBound < mergeGap {
+                                    runs[runs.count - 1] = last.lowerBound..<end
+                                } else {
+                                    runs.append(start..<end)
+                                }
+                            }
+                            start = end
+                        }
+                    }
+                    chunk = chunkEnd
+                }
+            }
+        }
+        return runs
     }
 
     /// Appends the little-endian bytes of `value`.

@@ -41,6 +41,35 @@ public enum Checksum {
     }
 }
 
+extension Checksum {
+    /// The CRC-32 (seeded as `crc32(_:range:seed:)` seeds it) of `new[range]`, from `oldCRC`, the CRC with the
+    /// same seed of `old[range]`, reading only the bytes of `runs` (`differingRuns`: outside them old and new
+    /// are equal).
+    ///
+    /// Why it holds: for zlib's CRC, crc(s, A) ⊕ crc(s, B) = raw(A ⊕ B) when |A| = |B|, where raw is the CRC
+    /// register run from 0 with no final inversion, which is linear in the data. A ⊕ B is zero outside the
+    /// runs, and a run of zeros only shifts the register (`CRC32Shift`), so raw(A ⊕ B) is the register
+    /// carried across the runs, each run adding raw(new run) ⊕ raw(old run).
+    public static func crc32(updating oldCRC: UInt32, old: [UInt8], new: [UInt8], range: Range<Int>,
+                             runs: [Range<Int>]) -> UInt32 {
+        var register: UInt32 = 0   // raw CRC of (old ⊕ new) over range.lowerBound ..< position
+        var position = range.lowerBound
+        for run in runs {
+            precondition(run.lowerBound >= position && run.upperBound <= range.upperBound, "runs out of order")
+            if register != 0, run.lowerBound > position {
+                register = CRC32Shift(length: run.lowerBound - position).combine(register, 0)
+            }
+            // raw(register, new run) ⊕ raw(0, old run), each through zlib's inverted seed and result.
+            register = crc32(new, range: run, seed: ~register) ^ crc32(old, range: run, seed: 0xFFFF_FFFF)
+            position = run.upperBound
+        }
+        if register != 0, range.upperBound > position {
+            register = CRC32Shift(length: range.upperBound - position).combine(register, 0)
+        }
+        return oldCRC ^ register
+    }
+}
+
 /// zlib's operator for appending a fixed number of bytes to a CRC-32 (`crc32_combine_gen`): built once per
 /// length, it joins two CRCs in a few dozen instructions. Combining is linear in each CRC, so it also moves a
 /// CRC from one seed to another: `crc32(D, seed: s) == combine(s, crc32(D))` for `D` of `length` bytes.

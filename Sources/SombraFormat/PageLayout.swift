@@ -83,6 +83,26 @@ public enum PageHeader {
         return checksum
     }
 
+    /// `seal`, computing the checksum from `original`: this page's image as last sealed (read from the file or
+    /// the log, and verified then), so that only the bytes that changed since are read again. Falls back to
+    /// the full computation when the images differ in size.
+    @discardableResult
+    public static func seal(_ bytes: inout [UInt8], page: PageID, txID: TxID, changedFrom original: [UInt8]) -> UInt32 {
+        guard original.count == bytes.count, bytes.count > txIDOffset + 8 else {
+            return seal(&bytes, page: page, txID: txID)
+        }
+        bytes.storeLE(txID.rawValue, at: txIDOffset)
+        let covered = 4..<bytes.count
+        let runs = bytes.differingRuns(from: original, in: covered)
+        // Reading a run costs two passes (old and new bytes): past half the page, one full pass is cheaper.
+        guard runs.reduce(0, { $0 + $1.count }) * 2 < covered.count else { return seal(&bytes, page: page, txID: txID) }
+        let checksum = Checksum.crc32(updating: original.loadLE(UInt32.self, at: checksumOffset), old: original,
+                                      new: bytes, range: covered, runs: runs)
+        assert(checksum == computeChecksum(bytes, page: page), "incremental page checksum differs from the full one")
+        bytes.storeLE(checksum, at: checksumOffset)
+        return checksum
+    }
+
     /// Validates size, kind and checksum; throws `.corruptPage` naming the page.
     public static func verify(_ bytes: [UInt8], page: PageID, pageSize: Int) throws(SombraError) -> PageKind {
         guard bytes.count == pageSize else {

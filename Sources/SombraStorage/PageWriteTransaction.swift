@@ -23,6 +23,10 @@ package final class PageWriteTransaction: PageWriter {
     package private(set) var changeCounter: UInt64 = 0
     var state = State.active
     var dirty: [PageID: [UInt8]] = [:]
+    /// Each dirty page's image before this transaction first changed it (verified when read, so its stored
+    /// checksum is right): sealing reads only the bytes that changed since (`PageHeader.seal(changedFrom:)`).
+    /// Holding it copies nothing: the first change copies the page anyway, as the cache shares it.
+    var originals: [PageID: [UInt8]] = [:]
     /// Pages this transaction spilled to the log, by page: the newest frame holding it.
     var spilled: [PageID: UInt32] = [:]
     /// Frames written so far by this transaction, in order (spills), for publishing at commit.
@@ -92,6 +96,7 @@ package final class PageWriteTransaction: PageWriter {
             if PageHeader.kind(of: bytes) == .free {
                 throw .corruptPage(page: id.rawValue, reason: "a live pointer leads to a free page")
             }
+            if originals[id] == nil { originals[id] = bytes }
         }
         changeCounter &+= 1
         defer {
@@ -163,6 +168,7 @@ package final class PageWriteTransaction: PageWriter {
         guard state == .active else { return }
         state = .rolledBack
         dirty.removeAll()
+        originals.removeAll()
         spilled.removeAll()
         direct.removeAll()
         pager.gate.release()
@@ -182,6 +188,12 @@ package final class PageWriteTransaction: PageWriter {
         try spill()
     }
 
+    /// Seals dirty page `id` (checksum and txID), from its original image when there is one.
+    func sealPage(_ bytes: inout [UInt8], _ id: PageID) -> UInt32 {
+        if let original = originals[id] { return PageHeader.seal(&bytes, page: id, txID: txID, changedFrom: original) }
+        return PageHeader.seal(&bytes, page: id, txID: txID)
+    }
+
     /// Writes every dirty page to the log as uncommitted frames, or (fresh pages of a large transaction)
     /// into the database file, and forgets them (invariant 1).
     func spill() throws(SombraError) {
@@ -196,7 +208,7 @@ package final class PageWriteTransaction: PageWriter {
         var chain = chainChecksum
         var written: [(PageID, UInt32)] = []
         for (id, var bytes) in dirty.sorted(by: { $0.key < $1.key }) {
-            let seal = PageHeader.seal(&bytes, page: id, txID: txID)
+            let seal = sealPage(&bytes, id)
             let h = WALFrameHeader(page: id, txID: txID, commitPageCount: 0, salt: base.salt)
             chain = wal.checksummer.appendSealed(h, pageBytes: bytes, seal: seal, previous: chain, to: &buffer)
             written.append((id, frame))

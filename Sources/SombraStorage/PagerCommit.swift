@@ -33,7 +33,7 @@ extension Pager {
         ids.sort()
         for id in ids {
             guard var bytes = tx.dirty.removeValue(forKey: id) else { continue }
-            let seal = PageHeader.seal(&bytes, page: id, txID: tx.txID)
+            let seal = tx.sealPage(&bytes, id)
             let h = WALFrameHeader(page: id, txID: tx.txID, commitPageCount: 0, salt: tx.base.salt)
             chain = wal.checksummer.appendSealed(h, pageBytes: bytes, seal: seal, previous: chain, to: &body)
             frames.append((id, bytes))
@@ -90,6 +90,7 @@ extension Pager {
         }
         tx.state = .committed
         tx.dirty.removeAll()
+        tx.originals.removeAll()
         // 6. checkpoint (still holding the writer gate), then let the next writer in.
         var checkpointError: SombraError? = nil
         if UInt64(commitFrameNo - state.withLock({ $0.backfilledFrame })) * UInt64(wal.frameSize)
