@@ -58,6 +58,21 @@ extension NodeView {
         return Swift.min(Swift.max(guess, 0), n &- 1)
     }
 
+    /// Where a key whose leading word is `target` probably lies, interpolating between `low` and `high`, the
+    /// leading words of the separators the parent page gave this page (the keys it holds lie between them):
+    /// no probe of this page is spent on the guess. Nil when the bounds give none (fewer than
+    /// `minimumCellsToGuess` cells, or `low >= high`).
+    @inline(__always)
+    func guessIndex(forLeadingWord target: UInt64, between low: UInt64, and high: UInt64) -> Int? {
+        let n = cellCount
+        guard n >= Self.minimumCellsToGuess, low < high else { return nil }
+        if target <= low { return 0 }
+        if target >= high { return n &- 1 }
+        let fraction = Double(target &- low) / Double(high &- low)
+        let guess = Int((fraction * Double(n)).rounded(.down))
+        return Swift.min(Swift.max(guess, 0), n &- 1)
+    }
+
     /// The first cell `i` that is "after" the target: `order(i) >= 0` (or `> 0` when `strict`), where
     /// order(i) is the sign of key i - target. Starts at `guess` when given (invariant 1), else a binary
     /// search. Returns the sign of the answer's key (nil when the answer is `cellCount`).
