@@ -104,12 +104,12 @@ struct NodeSearchTests {
         #expect(mismatches == 0, "seed \(seed)")
     }
 
-    @Test("on dense ids a lookup probes at most half as many cells as a binary search")
+    @Test("on dense ids a lookup probes at most half as many cells as a binary search, and half that again between a parent's bounds")
     func fewerProbesOnDenseIDs() throws {
         let store = MemoryPageStore(pageSize: 8192)
         let tree = try BTree.create(in: store)
         for i in 1...20_000 { try tree.put(numberKey(i), [UInt8](repeating: 1, count: 40), in: store) }
-        var guessed = 0, binary = 0, lookups = 0
+        var guessed = 0, bounded = 0, binary = 0, lookups = 0
         for view in try views(store) where view.isLeaf && view.cellCount >= 64 {
             for i in 0..<view.cellCount {
                 let id = try view.leadingWord(ofCell: i)
@@ -122,14 +122,21 @@ struct NodeSearchTests {
                 probes += 2   // the first and last keys the guess reads
                 guessed += probes
                 probes = 0
+                // Bounds as a parent's separators give them (the keys below lie between them): no extra probe.
+                let low = try view.leadingWord(ofCell: 0), high = try view.leadingWord(ofCell: view.cellCount - 1) + 1
+                let c = try view.partitionPoint(guess: view.guessIndex(forLeadingWord: id, between: low, and: high),
+                                                strict: false, by: order)
+                bounded += probes
+                probes = 0
                 let b = try view.partitionPoint(guess: nil, strict: false, by: order)
                 binary += probes
                 lookups += 1
-                #expect(a.index == i && b.index == i && a.sign == 0 && b.sign == 0)
+                #expect(a.index == i && b.index == i && c.index == i && a.sign == 0 && b.sign == 0 && c.sign == 0)
             }
         }
-        print("node-search: dense lookups: \(lookups) probes guessed: \(guessed) binary: \(binary)")
+        print("node-search: dense lookups: \(lookups) probes guessed: \(guessed) between bounds: \(bounded) binary: \(binary)")
         #expect(lookups > 10_000)
         #expect(guessed * 2 <= binary)
+        #expect(bounded * 2 <= guessed, "bounds from the parent save the two probes of the first and last keys")
     }
 }
