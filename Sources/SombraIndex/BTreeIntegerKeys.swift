@@ -38,9 +38,16 @@ extension NodeView {
         }
     }
 
-    /// First cell whose key is > the id's bytes (the child to descend into on an interior page).
-    func upperBound(id: UInt64) throws(SombraError) -> Int {
-        try upperBound(guess: guessIndex(forLeadingWord: id)) { (i: Int) throws(SombraError) -> Int in
+    /// First cell whose key is > the id's bytes (the child to descend into on an interior page); `bounds` as
+    /// in `upperBound(_:within:)`.
+    func upperBound(id: UInt64, within bounds: SeparatorBounds = .unknown) throws(SombraError) -> Int {
+        let guess: Int?
+        if let low = bounds.low, let high = bounds.high {
+            guess = guessIndex(forLeadingWord: id, between: low, and: high)
+        } else {
+            guess = try guessIndex(forLeadingWord: id)
+        }
+        return try upperBound(guess: guess) { (i: Int) throws(SombraError) -> Int in
             try compareKey(at: i, withID: id)
         }
     }
@@ -54,7 +61,7 @@ extension BTree {
     func findCell(id: UInt64, in r: any PageReader) throws(SombraError) -> (leaf: NodeView, index: Int, found: Bool) {
         var view = try r.btreeNode(root)
         var depth = 0
-        var low: UInt64? = nil, high: UInt64? = nil
+        var bounds = SeparatorBounds.unknown
         while !view.isLeaf {
             depth += 1
             guard depth < BTreeLayout.maxDepth else {
@@ -62,13 +69,12 @@ extension BTree {
                 key.appendBE(id)
                 throw try deepDescentError(toward: key, in: r)
             }
-            let index = try view.upperBound(id: id)
-            if index > 0 { low = try view.leadingWord(ofCell: index - 1) }
-            if index < view.cellCount { high = try view.leadingWord(ofCell: index) }
+            let index = try view.upperBound(id: id, within: bounds)
+            bounds = try bounds.narrowed(toChild: index, of: view)
             view = try r.btreeNode(view.child(at: index))
         }
         let guess: Int?
-        if let low, let high {
+        if let low = bounds.low, let high = bounds.high {
             guess = view.guessIndex(forLeadingWord: id, between: low, and: high)
         } else {
             guess = try view.guessIndex(forLeadingWord: id)

@@ -206,11 +206,14 @@ package struct BTreeRunScan {
             reusable = 0
             view = try reader.btreeNode(tree.root)
         }
+        var bounds = SeparatorBounds.unknown   // what the separators above say of the next page's keys
         while !view.isLeaf {
             let index: Int
             switch lower {
             case .unbounded: index = 0
-            case .included(let key), .excluded(let key): index = try view.upperBound(key)
+            case .included(let key), .excluded(let key):
+                index = try view.upperBound(key, within: bounds)
+                bounds = try bounds.narrowed(toChild: index, of: view)
             }
             frames.append(Frame(view: view, index: index))
             let child = try view.child(at: index)
@@ -227,9 +230,9 @@ package struct BTreeRunScan {
         let index: Int
         switch lower {
         case .unbounded: index = 0
-        case .included(let key): index = try view.lowerBound(key).index
+        case .included(let key): index = try view.lowerBound(key, within: bounds).index
         case .excluded(let key):
-            let (i, found) = try view.lowerBound(key)
+            let (i, found) = try view.lowerBound(key, within: bounds)
             index = found ? i + 1 : i
         }
         frames.append(Frame(view: view, index: index))

@@ -18,7 +18,32 @@
 //     clamped, and every index stays within 0...cellCount.
 import SombraFormat
 
+/// What a descent knows of the keys of the page it reads next: the leading words of the separators around
+/// the child pointer it followed (nil on a side with no separator, or before the first descent step).
+struct SeparatorBounds {
+    var low: UInt64?
+    var high: UInt64?
+
+    static let unknown = SeparatorBounds(low: nil, high: nil)
+
+    /// The bounds of child `index` of interior page `view`, narrowing these (the parent's own bounds).
+    func narrowed(toChild index: Int, of view: NodeView) throws(SombraError) -> SeparatorBounds {
+        var b = self
+        if index > 0 { b.low = try view.leadingWord(ofCell: index &- 1) }
+        if index < view.cellCount { b.high = try view.leadingWord(ofCell: index) }
+        return b
+    }
+}
+
 extension NodeView {
+    /// The guess for `key`: between `bounds` when both are known, else from the page's first and last keys.
+    @inline(__always)
+    func guessIndex(for key: [UInt8], within bounds: SeparatorBounds) throws(SombraError) -> Int? {
+        let word = Self.leadingWord(key, start: 0, count: key.count)
+        if let low = bounds.low, let high = bounds.high { return guessIndex(forLeadingWord: word, between: low, and: high) }
+        return try guessIndex(forLeadingWord: word)
+    }
+
     /// Below this many cells a binary search is as short as the two extra probes a guess costs.
     static let minimumCellsToGuess = 16
 

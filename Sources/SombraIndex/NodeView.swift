@@ -137,15 +137,16 @@ struct NodeView {
         return location.count < key.count ? -1 : 1
     }
 
-    /// First cell whose key is >= `key`, and whether it is equal.
-    func lowerBound(_ key: [UInt8]) throws(SombraError) -> (index: Int, found: Bool) {
-        let guess = try guessIndex(forLeadingWord: Self.leadingWord(key, start: 0, count: key.count))
+    /// First cell whose key is >= `key`, and whether it is equal. `bounds`: the leading words of the
+    /// separators the parent gave this page, if known (the search's guess then costs no probe).
+    func lowerBound(_ key: [UInt8], within bounds: SeparatorBounds = .unknown) throws(SombraError) -> (index: Int, found: Bool) {
+        let guess = try guessIndex(for: key, within: bounds)
         return try lowerBound(guess: guess) { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
     }
 
     /// First cell whose key is > `key`; for an interior page this is the index of the child to descend into.
-    func upperBound(_ key: [UInt8]) throws(SombraError) -> Int {
-        let guess = try guessIndex(forLeadingWord: Self.leadingWord(key, start: 0, count: key.count))
+    func upperBound(_ key: [UInt8], within bounds: SeparatorBounds = .unknown) throws(SombraError) -> Int {
+        let guess = try guessIndex(for: key, within: bounds)
         return try upperBound(guess: guess) { (i: Int) throws(SombraError) -> Int in try compareKey(at: i, with: key) }
     }
 

@@ -63,7 +63,7 @@ struct NodeSearchTests {
         keys.firstIndex { t.lexicographicallyPrecedes($0) } ?? keys.count
     }
 
-    @Test("lower and upper bounds, by key and by id, match a reference search on every page of every shape")
+    @Test("lower and upper bounds, by key and by id, with or without a parent's bounds, match a reference search on every page of every shape")
     func matchesReference() throws {
         let seed: UInt64 = 0x5EA2C4
         var random = SeededRandom(seed: seed)
@@ -89,11 +89,18 @@ struct NodeSearchTests {
                     let foundWanted = lowerWanted < keys.count && keys[lowerWanted] == t
                     if lower.index != lowerWanted || lower.found != foundWanted { mismatches += 1 }
                     if try view.upperBound(t) != referenceUpper(keys, t) { mismatches += 1 }
+                    // Bounds from a parent, right or wrong (a damaged parent): the answers must not change.
+                    let bounds = SeparatorBounds(low: random.chance(50) ? try view.leadingWord(ofCell: 0) : random.next(),
+                                                 high: random.chance(50) ? try view.leadingWord(ofCell: view.cellCount - 1) &+ 1 : random.next())
+                    let bounded = try view.lowerBound(t, within: bounds)
+                    if bounded.index != lowerWanted || bounded.found != foundWanted { mismatches += 1 }
+                    if try view.upperBound(t, within: bounds) != referenceUpper(keys, t) { mismatches += 1 }
                     if t.count == 8 {
                         let id = t.loadBE(UInt64.self, at: 0)
                         let byID = try view.lowerBound(id: id)
                         if byID.index != lowerWanted || byID.found != foundWanted { mismatches += 1 }
                         if try view.upperBound(id: id) != referenceUpper(keys, t) { mismatches += 1 }
+                        if try view.upperBound(id: id, within: bounds) != referenceUpper(keys, t) { mismatches += 1 }
                     }
                 }
             }
