@@ -6,7 +6,8 @@
 //    linearly (one hop reaches a few nodes);
 //  - `hashed`: then, up to `hashedCountMax` ids, an ordinary Set. A bitmap sized to the largest id would
 //    cost more to clear than hashing a few thousand ids: for a million nodes, 125 KB zeroed per query, a
-//    tenth of a depth-3 breadth-first search's time before this tier existed;
+//    tenth of a depth-3 breadth-first search's time before this tier existed. Skipped when every id met
+//    is below `smallBitmapIDLimit` (a bitmap of at most 16 KiB costs less than the hashing);
 //  - `bitmap`: past that (or from the start, without `expectingFew`), ids below `bitmapIDLimit` live in a
 //    bitmap of 64-bit words that grows to the largest id met (node ids are dense, handed out from 1 upward):
 //    an insert is a shift and a mask. An id at or past the limit (only a damaged or hostile file has one)
@@ -25,6 +26,8 @@ struct VisitedNodes {
     static let bitmapIDLimit: UInt64 = 1 << 27
     static let smallCountMax = 32
     static let hashedCountMax = 4096
+    /// Ids below this need a bitmap of at most 16 KiB: the short array moves straight to the bitmap then.
+    static let smallBitmapIDLimit: UInt64 = 1 << 17
 
     enum Tier { case small, hashed, bitmap }
     private(set) var tier: Tier
@@ -51,6 +54,14 @@ struct VisitedNodes {
                 if small.capacity == 0 { small.reserveCapacity(Self.smallCountMax) }
                 small.append(id)
                 return true
+            }
+            // A small graph's bitmap is cheaper to clear than ids are to hash: skip the hashed tier then.
+            let largest = max(small.max() ?? 0, id)
+            if largest < Self.smallBitmapIDLimit {
+                tier = .bitmap
+                for known in small { _ = insertIntoBitmap(known) }
+                small = []
+                return insertIntoBitmap(id)
             }
             tier = .hashed
             large.reserveCapacity(Self.smallCountMax * 4)

@@ -35,11 +35,24 @@ struct VisitedNodesTests {
                 if visited.insert(probe) != model.insert(probe).inserted { mismatches += 1 }
                 tiersSeen.insert("\(visited.tier)")
             }
-            // With the short array, the walk passes through every tier: small, hashed, then the bitmap.
+            // With the short array, the walk passes through every tier: small, hashed, then the bitmap
+            // (its ids are large by the time the short array fills).
             #expect(tiersSeen == (expectingFew ? ["small", "hashed", "bitmap"] : ["bitmap"]))
             // Everything inserted is remembered, wherever it is kept.
             for id in model where visited.insert(id) { mismatches += 1 }
         }
         #expect(mismatches == 0, "seed 5")
+    }
+
+    @Test("small ids go from the short array straight to the bitmap; a large one sends them to the Set first")
+    func tierByIDSize() {
+        var small = VisitedNodes(expectingFew: true)
+        for id in UInt64(1)...40 { _ = small.insert(id * 100) }
+        #expect(small.tier == .bitmap)
+        var mixed = VisitedNodes(expectingFew: true)
+        for id in UInt64(1)...32 { _ = mixed.insert(id) }
+        _ = mixed.insert(VisitedNodes.smallBitmapIDLimit + 5)
+        #expect(mixed.tier == .hashed)
+        #expect(!mixed.insert(7) && mixed.insert(VisitedNodes.smallBitmapIDLimit + 6))
     }
 }
