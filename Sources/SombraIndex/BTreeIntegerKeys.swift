@@ -31,9 +31,10 @@ extension NodeView {
         return -1
     }
 
-    /// First cell whose key is >= the id's bytes, and whether it is equal.
-    func lowerBound(id: UInt64) throws(SombraError) -> (index: Int, found: Bool) {
-        try lowerBound(guess: guessIndex(forLeadingWord: id)) { (i: Int) throws(SombraError) -> Int in
+    /// First cell whose key is >= the id's bytes, and whether it is equal; `bounds` as in
+    /// `lowerBound(_:within:)`.
+    func lowerBound(id: UInt64, within bounds: SeparatorBounds = .unknown) throws(SombraError) -> (index: Int, found: Bool) {
+        try lowerBound(guess: guessIndex(forLeadingWord: id, within: bounds)) { (i: Int) throws(SombraError) -> Int in
             try compareKey(at: i, withID: id)
         }
     }
@@ -41,13 +42,7 @@ extension NodeView {
     /// First cell whose key is > the id's bytes (the child to descend into on an interior page); `bounds` as
     /// in `upperBound(_:within:)`.
     func upperBound(id: UInt64, within bounds: SeparatorBounds = .unknown) throws(SombraError) -> Int {
-        let guess: Int?
-        if let low = bounds.low, let high = bounds.high {
-            guess = guessIndex(forLeadingWord: id, between: low, and: high)
-        } else {
-            guess = try guessIndex(forLeadingWord: id)
-        }
-        return try upperBound(guess: guess) { (i: Int) throws(SombraError) -> Int in
+        try upperBound(guess: guessIndex(forLeadingWord: id, within: bounds)) { (i: Int) throws(SombraError) -> Int in
             try compareKey(at: i, withID: id)
         }
     }
@@ -73,15 +68,7 @@ extension BTree {
             bounds = try bounds.narrowed(toChild: index, of: view)
             view = try r.btreeNode(view.child(at: index))
         }
-        let guess: Int?
-        if let low = bounds.low, let high = bounds.high {
-            guess = view.guessIndex(forLeadingWord: id, between: low, and: high)
-        } else {
-            guess = try view.guessIndex(forLeadingWord: id)
-        }
-        let (index, found) = try view.lowerBound(guess: guess) { (i: Int) throws(SombraError) -> Int in
-            try view.compareKey(at: i, withID: id)
-        }
+        let (index, found) = try view.lowerBound(id: id, within: bounds)
         return (view, index, found)
     }
 

@@ -1,11 +1,13 @@
 // NodeSearch: finding a key among a page's cells with few probes. The search starts at a guess made by
-// interpolating the key's leading 8 bytes between those of the page's first and last keys, then gallops
-// outward from the guess and finishes with a binary search of the bracket it found.
+// interpolating the key's leading 8 bytes, then gallops outward from the guess and finishes with a binary
+// search of the bracket it found. The guess interpolates between the separators the parent page gave this
+// page (`SeparatorBounds`, carried down by descents), or else between the page's own first and last keys.
 // Layer: SombraIndex. The point lookups and descents of every tree use it.
 //
 // Why: a probe reads a key at a cell offset, so on a page that is not in the CPU cache each probe is
 // a memory miss. Node and edge ids are dense, and so are most keys that start with one. For them the guess
-// is exact or close, and a lookup makes about four probes where a binary search of 130 cells makes eight.
+// is exact or close: a leaf lookup between the parent's separators makes about one probe, and three with
+// the page's own first and last keys, where a binary search of 130 cells makes seven or eight.
 //
 // Invariants:
 //  1. The answers are those of a binary search over the same cells whenever the keys ascend, as they do
@@ -36,12 +38,18 @@ struct SeparatorBounds {
 }
 
 extension NodeView {
-    /// The guess for `key`: between `bounds` when both are known, else from the page's first and last keys.
+    /// The guess for a key whose leading word is `word`: between `bounds` when both are known, else from the
+    /// page's first and last keys.
     @inline(__always)
-    func guessIndex(for key: [UInt8], within bounds: SeparatorBounds) throws(SombraError) -> Int? {
-        let word = Self.leadingWord(key, start: 0, count: key.count)
+    func guessIndex(forLeadingWord word: UInt64, within bounds: SeparatorBounds) throws(SombraError) -> Int? {
         if let low = bounds.low, let high = bounds.high { return guessIndex(forLeadingWord: word, between: low, and: high) }
         return try guessIndex(forLeadingWord: word)
+    }
+
+    /// The guess for `key` (see `guessIndex(forLeadingWord:within:)`).
+    @inline(__always)
+    func guessIndex(for key: [UInt8], within bounds: SeparatorBounds) throws(SombraError) -> Int? {
+        try guessIndex(forLeadingWord: Self.leadingWord(key, start: 0, count: key.count), within: bounds)
     }
 
     /// Below this many cells a binary search is as short as the two extra probes a guess costs.
