@@ -23,9 +23,10 @@ package final class PageWriteTransaction: PageWriter {
     package private(set) var changeCounter: UInt64 = 0
     var state = State.active
     var dirty: [PageID: [UInt8]] = [:]
-    /// Each dirty page's image before this transaction first changed it (verified when read, so its stored
-    /// checksum is right): sealing reads only the bytes that changed since (`PageHeader.seal(changedFrom:)`).
-    /// Holding it copies nothing: the first change copies the page anyway, as the cache shares it.
+    /// Each dirty page's image before this transaction first changed it, or last spilled it (verified when
+    /// read, so its stored checksum is right): sealing reads only the bytes that changed since
+    /// (`PageHeader.seal(changedFrom:)`). Holding it copies nothing (the first change copies the page anyway,
+    /// as the cache shares it), and a spill empties it, so it never outgrows `dirty`'s budget.
     var originals: [PageID: [UInt8]] = [:]
     /// Pages this transaction spilled to the log, by page: the newest frame holding it.
     var spilled: [PageID: UInt32] = [:]
@@ -219,6 +220,9 @@ package final class PageWriteTransaction: PageWriter {
         nextFrame = frame
         chainChecksum = chain
         dirty.removeAll(keepingCapacity: true)
+        // The spilled frames (verified when read back) are the originals of any later change: keeping the
+        // committed images would hold every page a large transaction ever changed in memory.
+        originals.removeAll(keepingCapacity: true)
     }
 }
 
