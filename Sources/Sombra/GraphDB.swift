@@ -9,6 +9,10 @@
 //  2. Write transactions are serialized; `write { }` commits when the closure returns and rolls back when it
 //     throws. A nested `write` on the same thread is a typed error, not a deadlock.
 //  3. Opening never scans the graph: tree roots are in the file header.
+//  4. `read { }` borrows a ReadSession from `idleSessions` and gives it back only when the transaction
+//     object it made is referenced nowhere else (not kept by the body, nor by a cursor it returned), so a
+//     session is never in two transactions (ReadSession, invariant 1). The pool holds no GraphDB.
+import Synchronization
 import SombraFormat
 import SombraIO
 import SombraIndex
@@ -19,6 +23,9 @@ public final class GraphDB: Sendable {
     let names = NameCache()
     let indexDeclarations = IndexDeclarationCache()
     public let path: String
+    /// Ended read sessions ready for the next `read { }` (at most `idleSessionLimit`).
+    private let idleSessions = Mutex<[ReadSession]>([])
+    private static let idleSessionLimit = 8
 
     init(pager: Pager, path: String) {
         self.pager = pager
@@ -60,7 +67,7 @@ public final class GraphDB: Sendable {
     // MARK: Transactions
 
     public func beginRead() throws(SombraError) -> ReadTransaction {
-        ReadTransaction(db: self, pageTx: try pager.beginRead())
+        ReadTransaction(db: self, session: ReadSession(pages: try pager.beginRead()))
     }
 
     /// Starts the write transaction, waiting while another thread holds it.
@@ -76,9 +83,28 @@ public final class GraphDB: Sendable {
 
     /// Runs `body` in a read transaction at the newest committed snapshot.
     public func read<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
-        let tx = try beginRead()
-        defer { tx.end() }
+        var tx = try beginPooledRead()
+        defer { endPooledRead(&tx) }
         return try body(tx)
+    }
+
+    /// A read transaction on an idle session renewed at the newest snapshot, or on a new one.
+    private func beginPooledRead() throws(SombraError) -> ReadTransaction {
+        if let session = idleSessions.withLock({ $0.popLast() }) {
+            try session.renew()
+            return ReadTransaction(db: self, session: session)
+        }
+        return try beginRead()
+    }
+
+    /// Ends `tx` and keeps its session when nothing else holds the transaction (invariant 4).
+    private func endPooledRead(_ tx: inout ReadTransaction) {
+        tx.end()
+        guard isKnownUniquelyReferenced(&tx) else { return }
+        let session = tx.session
+        idleSessions.withLock { idle in
+            if idle.count < Self.idleSessionLimit { idle.append(session) }
+        }
     }
 
     /// Runs `body` in the write transaction; commits when it returns, rolls back when it throws.

@@ -22,7 +22,7 @@ struct NameKey: Hashable, Sendable {
     static func == (a: NameKey, b: NameKey) -> Bool {
         guard a.name.utf8.count == b.name.utf8.count else { return false }
         var x = a.name, y = b.name
-        return x.withUTF8 { p in y.withUTF8 { q in p.elementsEqual(q) } }
+        return x.withUTF8 { p in y.withUTF8 { q in unsafe p.elementsEqual(q) } }
     }
 
     func hash(into hasher: inout Hasher) {

@@ -82,9 +82,10 @@ struct BidirectionalSearch {
                                _ filter: HopFilter) throws(SombraError) -> UInt64? {
         var next: [UInt64] = []
         var meeting: UInt64? = nil
-        guard var scanner = tx.neighborScanner(filter) else { return nil }
+        guard let scanner = tx.neighborScanner(filter) else { return nil }
+        defer { scanner.release() }
         for node in frontier {
-            try scanner.forEachNeighbor(node) { (reached: UInt64) throws(SombraError) -> Bool in
+            _ = try scanner.forEachNeighbor(node) { (reached: UInt64) throws(SombraError) -> Bool in
                 guard parents[reached] == nil else { return true }
                 parents[reached] = node
                 if other[reached] != nil {

@@ -38,6 +38,17 @@ public class Transaction {
         guard isActive else { throw .transactionEnded }
     }
 
+    // MARK: Adjacency walks
+
+    /// A walker over `node`'s adjacency in one tree (nil before the graph has trees), busy until given back
+    /// with `walker.busy = false`. A read transaction lends its session's idle one (ReadSession).
+    func lendWalker(outgoing: Bool, node: NodeID, types: [UInt32]?) -> AdjacencyWalker? {
+        guard let walk = adjacencyWalk(node, outgoing: outgoing, types: types) else { return nil }
+        let walker = AdjacencyWalker(walk)
+        walker.busy = true
+        return walker
+    }
+
     // MARK: Names
 
     func name(_ id: UInt32) throws(SombraError) -> String {
@@ -212,15 +223,21 @@ enum Counter {
 /// A read-only transaction at one committed snapshot. End it (or let `db.read { }` end it) to let
 /// checkpoints reclaim the log.
 public final class ReadTransaction: Transaction {
-    let pageTx: PageReadTransaction
+    let session: ReadSession
+    var pageTx: PageReadTransaction { session.pages }
 
-    init(db: GraphDB, pageTx: PageReadTransaction) {
-        self.pageTx = pageTx
-        super.init(db: db, pages: pageTx, trees: GraphTrees(header: pageTx.header))
+    init(db: GraphDB, session: ReadSession) {
+        self.session = session
+        super.init(db: db, pages: session.pages, trees: session.trees)
     }
 
-    public override var isActive: Bool { pageTx.isActive }
-    public override var snapshotID: UInt64 { pageTx.snapshotID.rawValue }
+    public override var isActive: Bool { session.pages.isActive }
+    public override var snapshotID: UInt64 { session.pages.snapshotID.rawValue }
 
-    public func end() { pageTx.end() }
+    public func end() { session.pages.end() }
+
+    override func lendWalker(outgoing: Bool, node: NodeID, types: [UInt32]?) -> AdjacencyWalker? {
+        if types == nil, let walker = session.lendWalker(outgoing: outgoing, node: node.rawValue) { return walker }
+        return super.lendWalker(outgoing: outgoing, node: node, types: types)
+    }
 }

@@ -244,8 +244,9 @@ extension Transaction {
         for side in 0..<2 {
             let outgoing = side == 0
             if direction == (outgoing ? .incoming : .outgoing) { continue }
-            guard var walk = adjacencyWalk(node, outgoing: outgoing, types: ids) else { return }
-            while let e = try walk.next() {
+            guard let walker = lendWalker(outgoing: outgoing, node: node, types: ids) else { return }
+            defer { walker.busy = false }
+            while let e = try walker.next() {
                 if !outgoing && direction == .both && e.this == e.other { continue }
                 guard try body(NodeID(e.other)) else { return }
             }

@@ -61,12 +61,6 @@ extension Transaction {
         return true
     }
 
-    /// A scanner reporting, node after node, the other end of every adjacency entry `filter` admits (nil
-    /// before the graph has trees).
-    func neighborScanner(_ filter: HopFilter) -> NeighborScanner? {
-        trees.map { NeighborScanner(trees: $0, pages: pages, filter: filter) }
-    }
-
     func requireNode(_ id: NodeID) throws(SombraError) {
         guard try nodeExists(id) else { throw .nodeNotFound(id.rawValue) }
     }
@@ -85,7 +79,8 @@ extension Transaction {
             guard try visit(s, 0) else { return false }
             if maxDepth > 0 && !filter.matchesNothing { queue.append((s.rawValue, 0)) }
         }
-        guard var scanner = neighborScanner(filter) else { return true }
+        guard let scanner = neighborScanner(filter) else { return true }
+        defer { scanner.release() }
         while let (node, depth) = queue.popFirst() {
             let next = depth + 1  // depth < maxDepth, so no overflow
             let finished = try scanner.forEachNeighbor(node) { (other: UInt64) throws(SombraError) -> Bool in
@@ -159,7 +154,8 @@ extension Transaction {
         try requireNode(start)
         let filter = try hopFilter(direction, types)
         if hops == 0 { return try visit(start) }
-        guard !filter.matchesNothing, var scanner = neighborScanner(filter) else { return true }
+        guard !filter.matchesNothing, let scanner = neighborScanner(filter) else { return true }
+        defer { scanner.release() }
         var level: [UInt64] = [start.rawValue]
         for depth in 1...hops {
             let last = depth == hops

@@ -4,20 +4,23 @@
 //  1. Every page read returns the page as of `snapshot`, whatever commits or checkpoints happen meanwhile
 //     (the reader's slot in the pager's reader table holds checkpoints back).
 //  2. After `end()` (or deinit) every read throws `.transactionEnded`, and the slot is released.
+//  3. `renew()` starts an ended transaction again, at the same snapshot, when that is still the newest
+//     committed one (so every page reads as before); otherwise it stays ended. Only the sole owner of the
+//     object calls it (the graph layer's pool of read sessions).
 import Synchronization
 import SombraFormat
 
 package final class PageReadTransaction: PageReader, @unchecked Sendable {
-    // @unchecked: `ended` is atomic; everything else is immutable.
+    // @unchecked: `ended` and `readerID` are atomic; everything else is immutable.
     package let pager: Pager
     package let snapshot: Snapshot
-    let readerID: UInt64
+    private let readerID: Atomic<UInt64>
     private let ended = Atomic<Bool>(false)
 
     init(pager: Pager, snapshot: Snapshot, readerID: UInt64) {
         self.pager = pager
         self.snapshot = snapshot
-        self.readerID = readerID
+        self.readerID = Atomic(readerID)
     }
 
     deinit { end() }
@@ -36,6 +39,18 @@ package final class PageReadTransaction: PageReader, @unchecked Sendable {
     }
 
     package func end() {
-        if ended.exchange(true, ordering: .acquiringAndReleasing) == false { pager.endRead(readerID) }
+        if ended.exchange(true, ordering: .acquiringAndReleasing) == false {
+            pager.endRead(readerID.load(ordering: .relaxed))
+        }
+    }
+
+    /// Starts this ended transaction again if its snapshot is still the newest committed one; returns false
+    /// (and stays ended) when it is not (invariant 3). Throws `.closed` after the pager closed.
+    package func renew() throws(SombraError) -> Bool {
+        end()
+        guard let id = try pager.registerReader(ifStillAt: snapshot) else { return false }
+        readerID.store(id, ordering: .relaxed)
+        ended.store(false, ordering: .releasing)
+        return true
     }
 }

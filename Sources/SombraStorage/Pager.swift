@@ -145,12 +145,29 @@ public final class Pager: @unchecked Sendable {
 
     /// Starts a read transaction at the newest committed snapshot. Never blocks on a writer.
     package func beginRead() throws(SombraError) -> PageReadTransaction {
-        let (snap, id) = try state.withLock { s throws(SombraError) -> (Snapshot, UInt64) in
+        let (snap, id) = try registerReader()
+        return PageReadTransaction(pager: self, snapshot: snap, readerID: id)
+    }
+
+    /// Takes a reader slot at the newest committed snapshot.
+    private func registerReader() throws(SombraError) -> (Snapshot, UInt64) {
+        try state.withLock { s throws(SombraError) -> (Snapshot, UInt64) in
             if s.closed { throw SombraError.closed }
             let id = s.readers.insert(ReaderSlot(generation: s.committed.generation, frameLimit: s.committed.frameLimit))
             return (s.committed, id)
         }
-        return PageReadTransaction(pager: self, snapshot: snap, readerID: id)
+    }
+
+    /// Takes a reader slot if the newest committed snapshot is still `snapshot` (a read transaction
+    /// renewed); nil, taking nothing, when a commit or a log restart has moved it on.
+    func registerReader(ifStillAt snapshot: Snapshot) throws(SombraError) -> UInt64? {
+        try state.withLock { s throws(SombraError) -> UInt64? in
+            if s.closed { throw SombraError.closed }
+            let c = s.committed
+            guard c.txID == snapshot.txID, c.generation == snapshot.generation, c.frameLimit == snapshot.frameLimit,
+                  c.salt == snapshot.salt else { return nil }
+            return s.readers.insert(ReaderSlot(generation: c.generation, frameLimit: c.frameLimit))
+        }
     }
 
     func endRead(_ readerID: UInt64) {

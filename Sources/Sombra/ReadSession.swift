@@ -1,0 +1,58 @@
+// ReadSession: the reusable part of a read transaction: its page transaction, the tree roots decoded from
+// its snapshot's header, and idle adjacency walks, kept by the GraphDB between `read { }` calls.
+// Layer: graph facade.
+//
+// A query in its own read transaction (as every SQLite autocommit statement is) would otherwise pay for
+// two objects, a header decode and fresh walk buffers each time, and descend from the root on pages it
+// read a moment before. A session renewed at an unchanged snapshot keeps all of that.
+//
+// Invariants:
+//  1. A session is used by one transaction at a time: the pool hands it out and takes it back only when the
+//     `ReadTransaction` using it is no longer referenced anywhere else (GraphDB.read checks).
+//  2. `renew()` moves the session to the newest committed snapshot. When that is a different snapshot, a new
+//     page transaction replaces the old one, the roots are decoded again and the idle walks are dropped
+//     (their kept path pages belong to the old snapshot); at the same snapshot every page is the same, so
+//     they stay.
+//  3. Idle walks have no type filter; a walk is lent out (the slot empties) and returned, so nested scans
+//     of the same tree get separate walks.
+import SombraFormat
+import SombraStorage
+
+final class ReadSession: @unchecked Sendable {
+    // @unchecked: used by one transaction at a time, and idle in the pool otherwise (invariant 1).
+    private(set) var pages: PageReadTransaction
+    private(set) var trees: GraphTrees?
+    private var outgoing: AdjacencyWalker?
+    private var incoming: AdjacencyWalker?
+
+    init(pages: PageReadTransaction) {
+        self.pages = pages
+        trees = GraphTrees(header: pages.header)
+    }
+
+    /// Starts the session again at the newest committed snapshot (invariant 2).
+    func renew() throws(SombraError) {
+        if try pages.renew() { return }
+        pages = try pages.pager.beginRead()
+        trees = GraphTrees(header: pages.header)
+        outgoing = nil
+        incoming = nil
+    }
+
+    /// The session's unfiltered walker of the out- or in-edge tree, restarted on `node` and marked busy
+    /// (created on first use); nil while it is lent out or before the graph has trees.
+    func lendWalker(outgoing isOutgoing: Bool, node: UInt64) -> AdjacencyWalker? {
+        if let walker = isOutgoing ? outgoing : incoming {
+            guard !walker.busy else { return nil }
+            walker.busy = true
+            walker.restart(node: node)
+            return walker
+        }
+        guard let trees else { return nil }
+        let walker = AdjacencyWalker(AdjacencyWalk(tree: isOutgoing ? trees.outEdges : trees.inEdges, node: node,
+                                                   types: nil, reader: pages))
+        walker.busy = true
+        if isOutgoing { outgoing = walker } else { incoming = walker }
+        return walker
+    }
+}

@@ -1,0 +1,157 @@
+// ReadSessionTests: `read { }` reuses read sessions (ReadSession) between calls. These tests hold the reuse
+// to what a fresh transaction would do: every read sees the newest commit even when the trees under a kept
+// walk were rewritten, a transaction that escapes its closure stays ended, nested reads and nested scans of
+// one transaction get their own sessions and walks, and an idle session holds no reader slot.
+import Testing
+import SombraFormat
+import SombraIO
+import SombraTestSupport
+@testable import Sombra
+
+@Suite("read sessions")
+struct ReadSessionTests {
+    /// The edges of a simple model graph: source → targets (repeats kept, in no particular order).
+    struct Model {
+        var out: [UInt64: [UInt64]] = [:]
+        var incoming: [UInt64: [UInt64]] = [:]
+        var edgeIDs: [(id: EdgeID, from: UInt64, to: UInt64)] = []
+
+        mutating func add(_ id: EdgeID, _ a: UInt64, _ b: UInt64) {
+            out[a, default: []].append(b)
+            incoming[b, default: []].append(a)
+            edgeIDs.append((id, a, b))
+        }
+
+        mutating func remove(at i: Int) {
+            let e = edgeIDs.remove(at: i)
+            if let j = out[e.from]?.firstIndex(of: e.to) { out[e.from]?.remove(at: j) }
+            if let j = incoming[e.to]?.firstIndex(of: e.from) { incoming[e.to]?.remove(at: j) }
+        }
+
+        func twoHops(_ n: UInt64) -> Set<UInt64> {
+            Set((out[n] ?? []).flatMap { out[$0] ?? [] })
+        }
+    }
+
+    static func neighbors(_ tx: Transaction, _ n: UInt64, _ direction: Direction) throws(SombraError) -> [UInt64] {
+        var found: [UInt64] = []
+        try tx.forEachAdjacentNode(of: NodeID(n), direction: direction) { (m: NodeID) throws(SombraError) -> Bool in
+            found.append(m.rawValue)
+            return true
+        }
+        return found
+    }
+
+    @Test("pooled reads see every commit, through splits and merges of the trees their walks kept")
+    func pooledReadsFollowCommits() throws {
+        let seed: UInt64 = 0x5E55_1011
+        var r = SeededRandom(seed: seed)
+        let db = try GraphTest.open(InMemoryFileSystem())
+        let nodeCount = 300
+        let nodes = try db.write { tx in
+            try (0..<nodeCount).map { _ in try tx.createNode(labels: ["N"]).rawValue }
+        }
+        var model = Model()
+        var mismatches = 0, reads = 0
+        for round in 0..<45 {
+            // Batches from a few edges to thousands: the big ones split leaves and interior pages, and the
+            // deleting rounds merge them, so pages a kept walk read before now hold other keys.
+            let batch = [3, 40, 700][round % 3]
+            try db.write { tx in
+                for _ in 0..<batch {
+                    if !model.edgeIDs.isEmpty, r.chance(round % 4 == 3 ? 70 : 15) {
+                        let i = r.below(model.edgeIDs.count)
+                        try tx.deleteEdge(model.edgeIDs[i].id)
+                        model.remove(at: i)
+                    } else {
+                        let a = nodes[r.below(nodeCount)], b = nodes[r.below(nodeCount)]
+                        model.add(try tx.createEdge(from: NodeID(a), to: NodeID(b), type: "E"), a, b)
+                    }
+                }
+            }
+            for _ in 0..<20 {
+                let n = nodes[r.below(nodeCount)]
+                try db.read { tx in
+                    reads += 1
+                    if try Self.neighbors(tx, n, .outgoing).sorted() != (model.out[n] ?? []).sorted() { mismatches += 1 }
+                    if try Self.neighbors(tx, n, .incoming).sorted() != (model.incoming[n] ?? []).sorted() { mismatches += 1 }
+                    var hop2 = Set<UInt64>()
+                    try tx.forEachNode(atHops: 2, from: NodeID(n)) { (m: NodeID) throws(SombraError) -> Bool in
+                        hop2.insert(m.rawValue)
+                        return true
+                    }
+                    if hop2 != model.twoHops(n) { mismatches += 1 }
+                }
+            }
+        }
+        print("read-sessions: reads: \(reads) edges: \(model.edgeIDs.count) mismatches: \(mismatches) seed: \(seed)")
+        #expect(mismatches == 0, "seed \(seed)")
+        #expect(db.storageStats.activeReaders == 0)
+    }
+
+    @Test("a transaction kept after its closure stays ended while later reads reuse sessions")
+    func escapedTransactionStaysEnded() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        let a = try db.write { tx in try tx.createNode(labels: ["N"]) }
+        let escaped = try db.read { tx in tx }
+        #expect(!escaped.isActive)
+        var cursor: NodeIDCursor? = nil
+        try db.read { tx in cursor = try tx.nodes(withLabel: "N") }
+        for _ in 0..<3 {
+            try db.read { tx in
+                // While a later read is active (on whatever session the pool gives it), the kept ones stay ended.
+                let found = try tx.node(a)
+                #expect(found != nil)
+                #expect(!escaped.isActive)
+                #expect(throws: SombraError.transactionEnded) { _ = try escaped.node(a) }
+                #expect(throws: SombraError.transactionEnded) { _ = try cursor?.next() }
+            }
+        }
+        #expect(!escaped.isActive)
+        #expect(throws: SombraError.transactionEnded) { _ = try escaped.node(a) }
+        #expect(throws: SombraError.transactionEnded) { _ = try cursor?.next() }
+        #expect(db.storageStats.activeReaders == 0)
+    }
+
+    @Test("nested reads and nested scans of one transaction do not share a walk")
+    func nestedScans() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        let (hub, spokes) = try db.write { tx in
+            let hub = try tx.createNode()
+            var spokes: [NodeID] = []
+            for _ in 0..<50 {
+                let s = try tx.createNode()
+                try tx.createEdge(from: hub, to: s, type: "E")
+                try tx.createEdge(from: s, to: hub, type: "E")
+                spokes.append(s)
+            }
+            return (hub, spokes)
+        }
+        // Warm the pool, so that the reads below run on a reused session with kept walks.
+        _ = try db.read { tx in try Self.neighbors(tx, hub.rawValue, .outgoing) }
+        try db.read { tx in
+            var pairs = 0
+            try tx.forEachAdjacentNode(of: hub, direction: .outgoing) { (s: NodeID) throws(SombraError) -> Bool in
+                // The inner scan of the same tree must not restart the outer one.
+                let back: [UInt64]
+                do { back = try db.read { inner in try Self.neighbors(inner, s.rawValue, .outgoing) } } catch {
+                    throw .invalidArgument("nested read failed: \(error)")
+                }
+                let backSame = try Self.neighbors(tx, s.rawValue, .outgoing)
+                if back == [hub.rawValue] && backSame == [hub.rawValue] { pairs += 1 }
+                return true
+            }
+            #expect(pairs == spokes.count)
+            #expect(db.storageStats.activeReaders == 1)
+        }
+        #expect(db.storageStats.activeReaders == 0)
+    }
+
+    @Test("a read after close fails with .closed, even on a pooled session")
+    func readAfterClose() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        _ = try db.read { tx in try tx.nodeCount() }
+        try db.close()
+        #expect(throws: SombraError.closed) { _ = try db.read { tx in try tx.nodeCount() } }
+    }
+}
