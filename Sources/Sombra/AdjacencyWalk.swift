@@ -59,6 +59,9 @@ struct AdjacencyWalk {
     private var skipping = true
     private var exhausted: Bool
     private var observedChange: UInt64 = 0
+    /// The bounds of the node's key range, rewritten in place by each seek (no arrays per query).
+    private var prefixLower: [UInt8] = []
+    private var prefixUpper: [UInt8] = []
 
     /// A walk over `node`'s entries (of `types`, from the first at or after `(start.type, start.other)`);
     /// `empty` makes a walk that yields nothing.
@@ -91,13 +94,14 @@ struct AdjacencyWalk {
 
     /// Positions `cells` on the chunk holding `floor` (or the node's first cell when no chunk starts before it).
     private mutating func seek() throws(SombraError) {
-        let nodePrefix = GraphKeys.adjacencyPrefix(node)
-        var range = KeyRange.prefix(nodePrefix)
+        // The scan lets go of the last range's bounds first, so the buffers are unique and rewritten in place.
+        cells.restart(range: .all)
+        var range = Self.prefixRange(of: node, lower: &prefixLower, upper: &prefixUpper)
         if last != nil || startType != 0 || startOther != 0 {
             let target = floor
             let cursor = BTreeCursor(tree: tree, reader: reader)
             try cursor.seekLastBeforeOrAt(GraphKeys.adjacency(target))
-            if cursor.isValid, cursor.key.starts(with: nodePrefix) { range.lower = .included(cursor.key) }
+            if cursor.isValid, cursor.key.starts(with: prefixLower) { range.lower = .included(cursor.key) }
         }
         cells.restart(range: range)
         chunk.removeAll(keepingCapacity: true)
@@ -106,6 +110,19 @@ struct AdjacencyWalk {
         positioned = true
         skipping = true
         observedChange = reader.changeCounter
+    }
+
+    /// `KeyRange.prefix(GraphKeys.adjacencyPrefix(node))`, built in the given buffers.
+    @inline(__always)
+    static func prefixRange(of node: UInt64, lower: inout [UInt8], upper: inout [UInt8]) -> KeyRange {
+        lower.removeAll(keepingCapacity: true)
+        OrderedUInt.append(node, to: &lower)
+        upper.removeAll(keepingCapacity: true)
+        upper.append(contentsOf: lower)
+        while let byte = upper.last, byte == 0xFF { upper.removeLast() }
+        guard let byte = upper.last else { return KeyRange(lower: .included(lower), upper: .unbounded) }
+        upper[upper.count - 1] = byte + 1
+        return KeyRange(lower: .included(lower), upper: .excluded(upper))
     }
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {

@@ -104,3 +104,17 @@ extension Array where Element == UInt8 {
         for _ in 0..<size { append(UInt8(truncatingIfNeeded: v >> UInt64(shift))); shift -= 8 }
     }
 }
+
+extension ArraySlice where Element == UInt8 {
+    /// The `T` stored little- or big-endian at slice index `index` (an index of the slice, not an offset
+    /// from its start); the whole value must lie within the slice.
+    @inlinable @inline(__always)
+    public func load<T: FixedWidthInteger>(_: T.Type, atIndex index: Int, bigEndian: Bool) -> T {
+        precondition(index >= startIndex && MemoryLayout<T>.size <= count
+                     && index - startIndex <= count &- MemoryLayout<T>.size, "byte access out of range")
+        let raw = unsafe withUnsafeBytes {
+            unsafe $0.loadUnaligned(fromByteOffset: index - startIndex, as: T.self)
+        }
+        return bigEndian ? T(bigEndian: raw) : T(littleEndian: raw)
+    }
+}

@@ -46,31 +46,22 @@ public struct ByteReader: Sendable {
         return byte
     }
 
-    public mutating func readU32LE() throws(SombraError) -> UInt32 {
-        UInt32(truncatingIfNeeded: try readFixed(size: 4, bigEndian: false))
-    }
+    public mutating func readU32LE() throws(SombraError) -> UInt32 { try readFixed(UInt32.self, bigEndian: false) }
 
-    public mutating func readU64LE() throws(SombraError) -> UInt64 {
-        try readFixed(size: 8, bigEndian: false)
-    }
+    public mutating func readU64LE() throws(SombraError) -> UInt64 { try readFixed(UInt64.self, bigEndian: false) }
 
-    public mutating func readU32BE() throws(SombraError) -> UInt32 {
-        UInt32(truncatingIfNeeded: try readFixed(size: 4, bigEndian: true))
-    }
+    public mutating func readU32BE() throws(SombraError) -> UInt32 { try readFixed(UInt32.self, bigEndian: true) }
 
-    public mutating func readU64BE() throws(SombraError) -> UInt64 {
-        try readFixed(size: 8, bigEndian: true)
-    }
+    public mutating func readU64BE() throws(SombraError) -> UInt64 { try readFixed(UInt64.self, bigEndian: true) }
 
-    mutating func readFixed(size: Int, bigEndian: Bool) throws(SombraError) -> UInt64 {
+    /// One load of a fixed-width integer (ByteAccess), after checking that its bytes remain.
+    @inline(__always)
+    mutating func readFixed<T: FixedWidthInteger>(_: T.Type, bigEndian: Bool) throws(SombraError) -> T {
+        let size = MemoryLayout<T>.size
         guard size <= remainingCount else {
             throw corrupt("need \(size) bytes at offset \(offset), \(remainingCount) left")
         }
-        var value: UInt64 = 0
-        for i in 0..<size {
-            let byte = UInt64(storage[position + i])
-            value |= bigEndian ? byte << UInt64(8 * (size - 1 - i)) : byte << UInt64(8 * i)
-        }
+        let value = storage.load(T.self, atIndex: position, bigEndian: bigEndian)
         position += size
         return value
     }

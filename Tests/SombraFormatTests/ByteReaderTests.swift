@@ -27,6 +27,32 @@ struct ByteReaderTests {
         #expect(isCorruptPage(thrownError { () throws(SombraError) in try reader.readU8() }, page: 4))
     }
 
+    @Test("fixed-width reads on a slice load from the slice's own bytes, at every start and length")
+    func fixedWidthOnSlices() throws {
+        let bytes: [UInt8] = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        func expectedLE(_ from: Int, _ size: Int) -> UInt64 {
+            (0..<size).reduce(UInt64(0)) { $0 | UInt64(bytes[from + $1]) << (8 * UInt64($1)) }
+        }
+        func expectedBE(_ from: Int, _ size: Int) -> UInt64 {
+            (0..<size).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[from + $1]) }
+        }
+        for start in 0..<bytes.count {
+            for end in start...bytes.count {
+                var le = ByteReader(bytes[start..<end]), be = ByteReader(bytes[start..<end])
+                let n = end - start
+                if n >= 12 {
+                    #expect(try le.readU32LE() == UInt32(expectedLE(start, 4)))
+                    #expect(try le.readU64LE() == expectedLE(start + 4, 8))
+                    #expect(try be.readU64BE() == expectedBE(start, 8))
+                    #expect(try be.readU32BE() == UInt32(expectedBE(start + 8, 4)))
+                } else {
+                    let short = thrownError { () throws(SombraError) in _ = try le.readU32LE(); _ = try le.readU64LE() }
+                    #expect(isCorruptPage(short, page: 0), "slice \(start)..<\(end)")
+                }
+            }
+        }
+    }
+
     @Test("short reads throw corruptPage with the reader's page and never trap")
     func shortReads() {
         var reader = ByteReader([1, 2, 3], page: PageID(12))

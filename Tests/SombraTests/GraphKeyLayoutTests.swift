@@ -3,6 +3,7 @@
 import Testing
 import Foundation
 import SombraFormat
+import SombraIndex
 @testable import Sombra
 
 @Suite("Graph key layout")
@@ -15,6 +16,19 @@ struct GraphKeyLayoutTests {
         #expect(FormatDoc.hex(incoming) == "01 05 01 02 02 01 2C 01 07")
         #expect(doc.contains("out-edges key `\(FormatDoc.hex(out))`"))
         #expect(doc.contains("in-edges key `\(FormatDoc.hex(incoming))`"))
+    }
+
+    @Test("a walk's in-place prefix range is KeyRange.prefix of the node's adjacency prefix, buffers reused")
+    func walkPrefixRange() {
+        var lower: [UInt8] = [], upper: [UInt8] = []
+        var nodes: [UInt64] = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000, .max, .max - 1]
+        for shift in 0..<64 { nodes.append((1 << UInt64(shift)) - 1); nodes.append(1 << UInt64(shift)) }
+        var mismatches: [UInt64] = []
+        for node in nodes where Sombra.AdjacencyWalk.prefixRange(of: node, lower: &lower, upper: &upper)
+            != KeyRange.prefix(GraphKeys.adjacencyPrefix(node)) {
+            mismatches.append(node)
+        }
+        #expect(mismatches.isEmpty, "nodes \(mismatches)")
     }
 
     @Test("adjacency keys sort like their tuples, prefixes select exactly their node and type, and keys decode back (seed 11)")
