@@ -15,10 +15,10 @@ import SombraIndex
 import SombraStorage
 
 struct AdjacencyWalk {
-    /// The first entry of the chunk `entry` is, read in place; a key of another layout is a corrupt page.
+    /// The first entry of the chunk in cell `i` of `run`, read in place; a key of another layout is a
+    /// corrupt page.
     @inline(__always)
-    static func key(of entry: BTreeEntry) throws(SombraError) -> AdjacencyKey {
-        let run = entry.run, i = entry.index
+    static func key(of run: BTreeRun, _ i: Int) throws(SombraError) -> AdjacencyKey {
         let location = try run.keyLocation(i)
         guard let key = GraphKeys.decodeAdjacency(run.pageBytes, start: location.start, count: location.count) else {
             throw run.malformedKey(i, "adjacency")
@@ -26,14 +26,13 @@ struct AdjacencyWalk {
         return key
     }
 
-    /// Appends the entries of the chunk `entry` is (its key's entry first) to `out`.
+    /// Appends the entries of the chunk in cell `i` of `run` (its key's entry first) to `out`.
     @inline(__always)
-    static func decodeChunk(_ entry: BTreeEntry, into out: inout [AdjacencyKey]) throws(SombraError) {
-        let first = try key(of: entry)
+    static func decodeChunk(_ run: BTreeRun, _ i: Int, into out: inout [AdjacencyKey]) throws(SombraError) {
+        let first = try key(of: run, i)
         out.append(first)
-        let run = entry.run
-        guard let value = try run.inlineValueLocation(entry.index) else {
-            throw run.malformedKey(entry.index, "adjacency chunk (its value is in an overflow chain)")
+        guard let value = try run.inlineValueLocation(i) else {
+            throw run.malformedKey(i, "adjacency chunk (its value is in an overflow chain)")
         }
         if value.count > 0 {
             try AdjacencyChunk.decode(run.pageBytes[value.start..<(value.start + value.count)], after: first,
@@ -49,7 +48,13 @@ struct AdjacencyWalk {
     /// Entries before (node, start type, start other) are skipped; (0, 0) for the node's first entry.
     private let startType: UInt32
     private let startOther: UInt64
-    private var cells: BTreeEntryWalk
+    /// The leaf runs of the node's key range. A run holds its leaf's bytes, so it stays readable when the
+    /// transaction writes; a write makes `next()` seek again (invariant 3), so the scan needs no staleness
+    /// check of its own.
+    private var runs: BTreeRunScan
+    /// The run being decoded and its next cell (`== run.cells.upperBound` when used up).
+    private var run = BTreeRun.placeholder
+    private var cell = 0
     private var chunk: [AdjacencyKey] = []
     private var position = 0
     /// The last entry returned (nil before the first); the walk resumes after it when pages change.
@@ -73,7 +78,7 @@ struct AdjacencyWalk {
         self.types = types
         startType = max(start?.type ?? 0, types?.first ?? 0)
         startOther = start?.other ?? 0
-        cells = tree.walk(.all, in: reader)
+        runs = tree.runs(.all, in: reader)
         exhausted = empty || types?.isEmpty == true
     }
 
@@ -92,10 +97,12 @@ struct AdjacencyWalk {
         last ?? AdjacencyKey(this: node, type: startType, other: startOther, edge: 0)
     }
 
-    /// Positions `cells` on the chunk holding `floor` (or the node's first cell when no chunk starts before it).
+    /// Positions `runs` on the chunk holding `floor` (or the node's first cell when no chunk starts before it).
     private mutating func seek() throws(SombraError) {
         // The scan lets go of the last range's bounds first, so the buffers are unique and rewritten in place.
-        cells.restart(range: .all)
+        runs.restart(range: .all)
+        run = .placeholder
+        cell = 0
         var range = Self.prefixRange(of: node, lower: &prefixLower, upper: &prefixUpper)
         if last != nil || startType != 0 || startOther != 0 {
             let target = floor
@@ -103,7 +110,7 @@ struct AdjacencyWalk {
             try cursor.seekLastBeforeOrAt(GraphKeys.adjacency(target))
             if cursor.isValid, cursor.key.starts(with: prefixLower) { range.lower = .included(cursor.key) }
         }
-        cells.restart(range: range)
+        runs.restart(range: range)
         chunk.removeAll(keepingCapacity: true)
         if chunk.capacity < 16 { chunk.reserveCapacity(16) }   // one allocation, not four doublings
         position = 0
@@ -132,11 +139,16 @@ struct AdjacencyWalk {
             while position == chunk.count {
                 chunk.removeAll(keepingCapacity: true)
                 position = 0
-                guard let entry = try cells.next() else {
-                    exhausted = true
-                    return nil
+                if cell == run.cells.upperBound {
+                    guard let fresh = try runs.nextRun() else {
+                        exhausted = true
+                        return nil
+                    }
+                    run = fresh
+                    cell = fresh.cells.lowerBound
                 }
-                try Self.decodeChunk(entry, into: &chunk)
+                try Self.decodeChunk(run, cell, into: &chunk)
+                cell += 1
             }
             let e = chunk[position]
             position += 1

@@ -25,7 +25,7 @@ package struct BTreeRun {
     package var page: PageID { view.page }
 
     /// A run of no cells (a placeholder).
-    static let placeholder = BTreeRun(view: .placeholder, cells: 0..<0)
+    package static let placeholder = BTreeRun(view: .placeholder, cells: 0..<0)
 
     /// Length of the key of cell `i`.
     package func keyCount(_ i: Int) throws(SombraError) -> Int { try view.keyLocation(i).count }
