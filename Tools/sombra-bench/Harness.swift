@@ -8,8 +8,9 @@
 //     timed loops only keep results alive (blackHole), so hashing never inflates a time.
 //  3. An engine method throwing `BenchUnavailable` makes that op (or, from `load`, the whole phase) n/a;
 //     any other error is reported as a failure of that op and the run goes on.
-//  4. Order: load, file size (closed), open, get_node, out, in, hop2, label, prop_eq, prop_range, bfs,
-//     txn_small (last: it grows the graph), then peak RSS.
+//  4. Order: load, file size (closed), open, get_node, out, in, hop2, label, prop_eq, prop_range, bfs, then
+//     peak RSS; with both engines, the query ops are timed after both phases in rounds alternating between
+//     the engines (measurePaired); txn_small comes last on each engine (it grows the graph).
 
 enum OpName: String, CaseIterable {
     case load, open
@@ -89,7 +90,10 @@ struct PhaseRunner {
     private func queryID(_ i: Int) -> Int64 { workload.queryIDs[i & (Workload.queryCount - 1)] }
     private func queryName(_ i: Int) -> String { workload.queryNames[i & (Workload.queryCount - 1)] }
 
-    func run(_ engine: any BenchEngine) -> PhaseResult {
+    /// Load, file size, open, then every query op: its check pass, and its timed loop unless `timeQueries`
+    /// is false (the queries are then timed later, alternating with the other engine: `timeQueriesPaired`).
+    /// Leaves the database closed; txn_small is separate (`runTxnSmall`), since it grows the graph.
+    func run(_ engine: any BenchEngine, timeQueries: Bool) -> PhaseResult {
         var result = PhaseResult(engine: engine.name)
         progress("\(engine.name): load \(workload.nodeCount) nodes, \(workload.edges.count) edges")
         do {
@@ -107,10 +111,64 @@ struct PhaseRunner {
         }
         result.fileSizeBytes = try? engine.fileSizeBytes()
         result.ops[.open] = measureOpen(engine)
-        measureQueries(engine, into: &result)
-        result.ops[.txnSmall] = measureTxnSmall(engine, floor: &result.fsyncFloorNearTxn)
+        for query in queries {
+            result.ops[query.name] = op(engine, query, timed: timeQueries)
+        }
         try? engine.close()
         return result
+    }
+
+    /// txn_small on a loaded engine (last: it grows the graph), then closes it.
+    func runTxnSmall(_ engine: any BenchEngine, into result: inout PhaseResult) {
+        do {
+            _ = try engine.openAndGetNode(queryID(0))
+        } catch {
+            result.ops[.txnSmall] = .failed("cannot reopen: \(error)")
+            return
+        }
+        result.ops[.txnSmall] = measureTxnSmall(engine, floor: &result.fsyncFloorNearTxn)
+        try? engine.close()
+    }
+
+    /// Times every query op on both engines in rounds alternating between them (a, b, a, b, ...), so that
+    /// both figures of a ratio see the same machine conditions; the times replace those of the phases. Each
+    /// op first repeats its check pass on both engines (untimed; it warms the reopened caches), and a check
+    /// that differs from the phase's is reported as a failure.
+    func timeQueriesPaired(_ a: any BenchEngine, _ b: any BenchEngine, _ resultA: inout PhaseResult,
+                       _ resultB: inout PhaseResult) {
+        do {
+            _ = try a.openAndGetNode(queryID(0))
+            _ = try b.openAndGetNode(queryID(0))
+        } catch {
+            for query in queries {
+                resultA.ops[query.name] = .failed("not timed: cannot reopen for the paired timing: \(error)")
+                resultB.ops[query.name] = .failed("not timed: cannot reopen for the paired timing: \(error)")
+            }
+            return
+        }
+        for query in queries {
+            guard let checkA = resultA.ops[query.name]?.check, let checkB = resultB.ops[query.name]?.check else { continue }
+            progress("\(a.name) / \(b.name): \(query.name.rawValue), alternating rounds")
+            do {
+                let againA = try checkPass(a, query), againB = try checkPass(b, query)
+                guard againA == checkA, againB == checkB else {
+                    let failure = OpOutcome.failed("check changed between the phase and the paired timing")
+                    resultA.ops[query.name] = failure
+                    resultB.ops[query.name] = failure
+                    continue
+                }
+                var none: Check? = nil
+                let (timeA, timeB) = try measurePaired(policy, { i in try query.run(a, i, &none) },
+                                                                  { i in try query.run(b, i, &none) })
+                resultA.ops[query.name] = .measured(timeA, checkA)
+                resultB.ops[query.name] = .measured(timeB, checkB)
+            } catch {
+                resultA.ops[query.name] = .failed("paired timing: \(error)")
+                resultB.ops[query.name] = .failed("paired timing: \(error)")
+            }
+        }
+        try? a.close()
+        try? b.close()
     }
 
     private func measureOpen(_ engine: any BenchEngine) -> OpOutcome {
@@ -126,35 +184,50 @@ struct PhaseRunner {
         }
     }
 
-    private func measureQueries(_ engine: any BenchEngine, into result: inout PhaseResult) {
-        result.ops[.getNode] = op(engine, .getNode, checkQueries: 1024,
-                                  { try engine.getNode(queryID($0)) }, { $0.add(record: $1) })
-        result.ops[.outgoing] = op(engine, .outgoing, checkQueries: 1024,
-                                   { try engine.outNeighbors(queryID($0)) }, { $0.add(ids: $1) })
-        result.ops[.incoming] = op(engine, .incoming, checkQueries: 1024,
-                                   { try engine.inNeighbors(queryID($0)) }, { $0.add(ids: $1) })
-        result.ops[.hop2] = op(engine, .hop2, checkQueries: 256,
-                               { try engine.hop2Count(queryID($0)) }, { $0.add(value: $1) })
-        result.ops[.label] = op(engine, .label, checkQueries: 2,
-                                { _ in try engine.nodesWithLabel("Person") }, { $0.add(ids: $1) })
-        result.ops[.propEq] = op(engine, .propEq, checkQueries: 1024,
-                                 { try engine.personsNamed(queryName($0)) }, { $0.add(ids: $1) })
-        result.ops[.propRange] = op(engine, .propRange, checkQueries: 8,
-                                    { _ in try engine.personsAged(from: Self.ageLow, below: Self.ageHigh) },
-                                    { $0.add(ids: $1) })
-        result.ops[.bfs] = op(engine, .bfs, checkQueries: 64,
-                              { try engine.bfsCount(from: queryID($0), depth: Self.bfsDepth) },
-                              { $0.add(value: $1) })
+    /// One query operation: `run(engine, i, &check)` answers query `i`, adding the answer to `check` when
+    /// one is given (the check pass) and only keeping it alive otherwise (the timed loop).
+    struct Query {
+        let name: OpName
+        let checkQueries: Int
+        let run: (any BenchEngine, Int, inout Check?) throws -> Void
     }
 
-    /// Check pass over the first `checkQueries` queries, then the timed loop.
-    private func op<R>(_ engine: any BenchEngine, _ name: OpName, checkQueries: Int,
-                       _ query: (Int) throws -> R, _ account: (inout Check, R) -> Void) -> OpOutcome {
-        progress("\(engine.name): \(name.rawValue)")
+    /// The query ops, in table order (invariant 4).
+    var queries: [Query] {
+        [Query(name: .getNode, checkQueries: 1024) { e, i, c in
+            let r = try e.getNode(queryID(i)); c?.add(record: r); blackHole(r) },
+         Query(name: .outgoing, checkQueries: 1024) { e, i, c in
+            let r = try e.outNeighbors(queryID(i)); c?.add(ids: r); blackHole(r) },
+         Query(name: .incoming, checkQueries: 1024) { e, i, c in
+            let r = try e.inNeighbors(queryID(i)); c?.add(ids: r); blackHole(r) },
+         Query(name: .hop2, checkQueries: 256) { e, i, c in
+            let r = try e.hop2Count(queryID(i)); c?.add(value: r); blackHole(r) },
+         Query(name: .label, checkQueries: 2) { e, _, c in
+            let r = try e.nodesWithLabel("Person"); c?.add(ids: r); blackHole(r) },
+         Query(name: .propEq, checkQueries: 1024) { e, i, c in
+            let r = try e.personsNamed(queryName(i)); c?.add(ids: r); blackHole(r) },
+         Query(name: .propRange, checkQueries: 8) { e, _, c in
+            let r = try e.personsAged(from: Self.ageLow, below: Self.ageHigh); c?.add(ids: r); blackHole(r) },
+         Query(name: .bfs, checkQueries: 64) { e, i, c in
+            let r = try e.bfsCount(from: queryID(i), depth: Self.bfsDepth); c?.add(value: r); blackHole(r) }]
+    }
+
+    /// The untimed check pass of `query` over its first `checkQueries` queries.
+    private func checkPass(_ engine: any BenchEngine, _ query: Query) throws -> Check {
+        var check: Check? = Check()
+        for i in 0..<query.checkQueries { try query.run(engine, i, &check) }
+        return check ?? Check()
+    }
+
+    /// Check pass, then (when `timed`) the timed loop; untimed ops get a placeholder time that
+    /// `timeQueriesPaired` replaces.
+    private func op(_ engine: any BenchEngine, _ query: Query, timed: Bool) -> OpOutcome {
+        progress("\(engine.name): \(query.name.rawValue)\(timed ? "" : " (check only; timed later)")")
         return outcome {
-            var check = Check()
-            for i in 0..<checkQueries { account(&check, try query(i)) }
-            let timing = try measureLoop(policy) { i in blackHole(try query(i)) }
+            let check = try checkPass(engine, query)
+            guard timed else { return (Measurement(perOpNanosByRound: [], iterations: 0), check) }
+            var none: Check? = nil
+            let timing = try measureLoop(policy) { i in try query.run(engine, i, &none) }
             return (timing, check)
         }
     }

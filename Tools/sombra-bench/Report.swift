@@ -189,6 +189,9 @@ struct Report {
         notes.append("fsync floor (median of all its rounds above): " + floors.joined(separator: ", ")
                      + "; appending 8 KiB + fdatasync instead, for reference: "
                      + (context.appendFloor.map { formatMicros($0.medianMicros) } ?? "n/a"))
+        if context.sombra != nil && context.sqlite != nil {
+            notes.append("queries (get_node ... bfs): timed after both loads, in rounds alternating between the engines")
+        }
         notes.append("load: one durable transaction incl. indexes; time is the whole load, check = nodes + edges")
         notes.append(rssNote())
         notes.append("sqlite: WAL, synchronous=FULL, cache_size = same bytes as Sombra's page cache, page size 4096, "

@@ -2,8 +2,9 @@
 // table of per-op times side by side (ratio = Sombra / SQLite), the fsync floor, and with --json one line
 // of JSON. Method: shared/guides/benchmarks.md. Layer: benchmark tool only.
 //
-// Flow: parse flags -> scratch directory -> generate the workload once -> fsync floor -> Sombra phase (peak
-// RSS read after it) -> reset the peak -> SQLite phase -> report -> remove the bench files.
+// Flow: parse flags -> scratch directory -> generate the workload once -> fsync floor -> Sombra phase (load,
+// open, query checks; peak RSS read after it) -> reset the peak -> SQLite phase -> queries timed in rounds
+// alternating between the engines -> txn_small on each -> report -> remove the bench files.
 import Foundation
 
 func progress(_ message: String) {
@@ -72,9 +73,14 @@ let appendFloor = fsyncFloor(appending: true)
 let runner = PhaseRunner(workload: workload, policy: policy, floorPath: directory + "/fsync-floor.bin",
                          progress: progress)
 
+// With both engines, the queries are timed after both phases, in rounds alternating between them.
+let paired = options.only == nil
+let sombraEngine = SombraEngine(path: sombraPath, cacheBytes: cacheBytes, pageSize: options.pageSize)
+let sqliteEngine = SQLiteEngine(path: sqlitePath, cacheBytes: cacheBytes)
+
 var sombraResult: PhaseResult?
 if options.only != .sqlite {
-    var result = runner.run(SombraEngine(path: sombraPath, cacheBytes: cacheBytes, pageSize: options.pageSize))
+    var result = runner.run(sombraEngine, timeQueries: !paired)
     result.peakRSSBytes = ProcessMemory.peakBytes()
     sombraResult = result
 }
@@ -94,9 +100,23 @@ if options.only != .sqlite {
 var sqliteResult: PhaseResult?
 if options.only != .sombra {
     let wasReset = ProcessMemory.resetPeak()
-    var result = runner.run(SQLiteEngine(path: sqlitePath, cacheBytes: cacheBytes))
+    var result = runner.run(sqliteEngine, timeQueries: !paired)
     result.peakRSSBytes = ProcessMemory.peakBytes()
     result.peakWasReset = wasReset
+    sqliteResult = result
+}
+
+if paired, var s = sombraResult, var q = sqliteResult, s.unavailableReason == nil, q.unavailableReason == nil {
+    runner.timeQueriesPaired(sombraEngine, sqliteEngine, &s, &q)
+    sombraResult = s
+    sqliteResult = q
+}
+if var result = sombraResult, result.unavailableReason == nil {
+    runner.runTxnSmall(sombraEngine, into: &result)
+    sombraResult = result
+}
+if var result = sqliteResult, result.unavailableReason == nil {
+    runner.runTxnSmall(sqliteEngine, into: &result)
     sqliteResult = result
 }
 
