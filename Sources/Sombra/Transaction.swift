@@ -224,17 +224,20 @@ enum Counter {
 /// checkpoints reclaim the log.
 public final class ReadTransaction: Transaction {
     let session: ReadSession
-    var pageTx: PageReadTransaction { session.pages }
+    /// The session's page transaction when this transaction began (a `let`: read on every cursor step, it
+    /// must not cost the exclusivity check of the session's `var`).
+    let pageTx: PageReadTransaction
 
     init(db: GraphDB, session: ReadSession) {
         self.session = session
-        super.init(db: db, pages: session.pages, trees: session.trees)
+        pageTx = session.pages
+        super.init(db: db, pages: pageTx, trees: session.trees)
     }
 
-    public override var isActive: Bool { session.pages.isActive }
-    public override var snapshotID: UInt64 { session.pages.snapshotID.rawValue }
+    public override var isActive: Bool { pageTx.isActive }
+    public override var snapshotID: UInt64 { pageTx.snapshotID.rawValue }
 
-    public func end() { session.pages.end() }
+    public func end() { pageTx.end() }
 
     override func lendWalker(outgoing: Bool, node: NodeID, types: [UInt32]?) -> AdjacencyWalker? {
         if types == nil, let walker = session.lendWalker(outgoing: outgoing, node: node.rawValue) { return walker }
