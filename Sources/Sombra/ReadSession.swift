@@ -24,6 +24,10 @@ final class ReadSession: @unchecked Sendable {
     private(set) var trees: GraphTrees?
     private var outgoing: AdjacencyWalker?
     private var incoming: AdjacencyWalker?
+    /// Names this session's queries looked up, with their ids (committed names: an id never changes
+    /// meaning, so these stay valid across snapshots, as in the shared NameCache).
+    private var recentNames: [(name: NameKey, byteCount: Int, isASCII: Bool, id: UInt32)] = []
+    private static let recentNameLimit = 8
 
     init(pages: PageReadTransaction) {
         self.pages = pages
@@ -37,6 +41,28 @@ final class ReadSession: @unchecked Sendable {
         trees = GraphTrees(header: pages.header)
         outgoing = nil
         incoming = nil
+    }
+
+    /// The id of `name` if a query of this session looked it up, compared by UTF-8 bytes as the names tree
+    /// does (NameCache, invariant 2); no lock and no hashing, for the few names a workload repeats.
+    ///
+    /// For an ASCII entry, equal UTF-8 lengths and String equality imply equal bytes: a string canonically
+    /// equivalent to an ASCII one but not identical to it holds a character that decomposes to ASCII (the
+    /// Kelvin sign, U+212A, is "K"), and such a character takes more bytes than the ASCII it stands for. So
+    /// the common case costs a length and a String comparison (identical small strings compare as two
+    /// words); other entries compare bytes (NameKey).
+    func recentID(of name: String) -> UInt32? {
+        let count = name.utf8.count
+        for entry in recentNames where entry.byteCount == count {
+            if entry.isASCII ? entry.name.name == name : entry.name == NameKey(name) { return entry.id }
+        }
+        return nil
+    }
+
+    /// Remembers a committed name's id (the oldest is dropped past `recentNameLimit`).
+    func remember(name: String, id: UInt32) {
+        if recentNames.count >= Self.recentNameLimit { recentNames.removeFirst() }
+        recentNames.append((NameKey(name), name.utf8.count, name.utf8.allSatisfy { $0 < 0x80 }, id))
     }
 
     /// The session's unfiltered walker of the out- or in-edge tree, restarted on `node` and marked busy

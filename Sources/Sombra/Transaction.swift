@@ -239,6 +239,13 @@ public final class ReadTransaction: Transaction {
 
     public func end() { pageTx.end() }
 
+    override func existingID(_ name: String) throws(SombraError) -> UInt32? {
+        if let id = session.recentID(of: name) { return id }
+        guard let id = try super.existingID(name) else { return nil }
+        session.remember(name: name, id: id)
+        return id
+    }
+
     override func lendWalker(outgoing: Bool, node: NodeID, types: [UInt32]?) -> AdjacencyWalker? {
         if types == nil, let walker = session.lendWalker(outgoing: outgoing, node: node.rawValue) { return walker }
         return super.lendWalker(outgoing: outgoing, node: node, types: types)

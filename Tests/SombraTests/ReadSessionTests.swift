@@ -1,7 +1,8 @@
 // ReadSessionTests: `read { }` reuses read sessions (ReadSession) between calls. These tests hold the reuse
 // to what a fresh transaction would do: every read sees the newest commit even when the trees under a kept
 // walk were rewritten, a transaction that escapes its closure stays ended, nested reads and nested scans of
-// one transaction get their own sessions and walks, and an idle session holds no reader slot.
+// one transaction get their own sessions and walks, an idle session holds no reader slot, and names a session
+// remembers match by bytes as the names tree does.
 import Testing
 import SombraFormat
 import SombraIO
@@ -145,6 +146,26 @@ struct ReadSessionTests {
             #expect(db.storageStats.activeReaders == 1)
         }
         #expect(db.storageStats.activeReaders == 0)
+    }
+
+    @Test("a session's remembered names match by bytes: canonically equivalent spellings stay distinct names")
+    func rememberedNamesMatchBytes() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        try db.write { tx in
+            _ = try tx.createNode(labels: ["Kelvin"])
+            _ = try tx.createNode(labels: ["caf\u{E9}"])   // é precomposed
+            _ = try tx.createNode(labels: ["caf\u{E9}"])
+        }
+        let spellings = ["Kelvin", "\u{212A}elvin", "caf\u{E9}", "cafe\u{301}", "Later"]
+        func counts() throws -> [Int] {
+            try db.read { tx in try spellings.map { try tx.countNodes(withLabel: $0) } }
+        }
+        // The later rounds run on a pooled session that remembers the names. The Kelvin sign and the
+        // decomposed é are equal as Strings to "Kelvin" and "café", but other bytes, so other names.
+        for _ in 0..<3 { #expect(try counts() == [1, 0, 2, 0, 0]) }
+        // A name missing when a session looked it up is found once committed (misses are not remembered).
+        try db.write { tx in _ = try tx.createNode(labels: ["Later", "\u{212A}elvin"]) }
+        #expect(try counts() == [1, 1, 2, 0, 1])
     }
 
     @Test("a read after close fails with .closed, even on a pooled session")
