@@ -1,5 +1,6 @@
 // ReadSession: the reusable part of a read transaction: its page transaction, the tree roots decoded from
-// its snapshot's header, and idle adjacency walks, kept by the GraphDB between `read { }` calls.
+// its snapshot's header, idle adjacency walks, the upper pages of its last node lookup and the names its
+// queries used, kept by the GraphDB between `read { }` calls.
 // Layer: graph facade.
 //
 // A query in its own read transaction (as every SQLite autocommit statement is) would otherwise pay for
@@ -10,18 +11,21 @@
 //  1. A session is used by one transaction at a time: the pool hands it out and takes it back only when the
 //     `ReadTransaction` using it is no longer referenced anywhere else (GraphDB.read checks).
 //  2. `renew()` moves the session to the newest committed snapshot. When that is a different snapshot, a new
-//     page transaction replaces the old one, the roots are decoded again and the idle walks are dropped
-//     (their kept path pages belong to the old snapshot); at the same snapshot every page is the same, so
-//     they stay.
-//  3. Idle walks have no type filter; a walk is lent out (the slot empties) and returned, so nested scans
-//     of the same tree get separate walks.
+//     page transaction replaces the old one, the roots are decoded again, and the idle walks and the
+//     lookup memo are dropped (their kept path pages belong to the old snapshot); at the same snapshot
+//     every page is the same, so they stay.
+//  3. The session's walkers have no type filter; a walker is lent out (marked busy) and given back, so a
+//     nested scan of the same tree gets a walker of its own.
 import SombraFormat
+import SombraIndex
 import SombraStorage
 
 final class ReadSession: @unchecked Sendable {
     // @unchecked: used by one transaction at a time, and idle in the pool otherwise (invariant 1).
     private(set) var pages: PageReadTransaction
     private(set) var trees: GraphTrees?
+    /// Upper pages of the last node lookup by id (dropped with the snapshot, like the walkers).
+    var nodeLookups: DescentMemo? = DescentMemo()
     private var outgoing: AdjacencyWalker?
     private var incoming: AdjacencyWalker?
     /// Names this session's queries looked up, with their ids (committed names: an id never changes
@@ -39,6 +43,7 @@ final class ReadSession: @unchecked Sendable {
         if try pages.renew() { return }
         pages = try pages.pager.beginRead()
         trees = GraphTrees(header: pages.header)
+        nodeLookups = DescentMemo()
         outgoing = nil
         incoming = nil
     }

@@ -74,9 +74,20 @@ public class Transaction {
 
     // MARK: Records
 
+    /// The stored record bytes of node `id` (nil: no such node). A read transaction's lookups share the
+    /// upper pages of its session's last one (ReadSession).
+    func nodeBytes(_ id: NodeID, _ trees: GraphTrees) throws(SombraError) -> ArraySlice<UInt8>? {
+        try trees.nodes.getSlice(id: id.rawValue, in: pages)
+    }
+
+    /// Whether node `id` exists (as `nodeBytes`, without reading the record).
+    func nodeStored(_ id: NodeID, _ trees: GraphTrees) throws(SombraError) -> Bool {
+        try trees.nodes.contains(id: id.rawValue, in: pages)
+    }
+
     func nodeRecord(_ id: NodeID) throws(SombraError) -> NodeRecord? {
         try checkUsable()
-        guard let trees, let bytes = try trees.nodes.getSlice(id: id.rawValue, in: pages) else { return nil }
+        guard let trees, let bytes = try nodeBytes(id, trees) else { return nil }
         return try NodeRecord.decode(bytes, page: trees.nodes.root)
     }
 
@@ -112,7 +123,7 @@ public class Transaction {
     /// The node with `id`, or nil if there is none (never created, or deleted).
     public func node(_ id: NodeID) throws(SombraError) -> Node? {
         try checkUsable()
-        guard let trees, let bytes = try trees.nodes.getSlice(id: id.rawValue, in: pages) else { return nil }
+        guard let trees, let bytes = try nodeBytes(id, trees) else { return nil }
         // Fast path: the record decoded straight into the node, names from the shared cache's dense table.
         let names = db.names.denseNames()
         var labels: [String] = []
@@ -137,7 +148,7 @@ public class Transaction {
     public func nodeExists(_ id: NodeID) throws(SombraError) -> Bool {
         try checkUsable()
         guard let trees else { return false }
-        return try trees.nodes.contains(id: id.rawValue, in: pages)
+        return try nodeStored(id, trees)
     }
 
     public func edgeExists(_ id: EdgeID) throws(SombraError) -> Bool {
@@ -238,6 +249,14 @@ public final class ReadTransaction: Transaction {
     public override var snapshotID: UInt64 { pageTx.snapshotID.rawValue }
 
     public func end() { pageTx.end() }
+
+    override func nodeBytes(_ id: NodeID, _ trees: GraphTrees) throws(SombraError) -> ArraySlice<UInt8>? {
+        try trees.nodes.getSlice(id: id.rawValue, in: pageTx, memo: &session.nodeLookups)
+    }
+
+    override func nodeStored(_ id: NodeID, _ trees: GraphTrees) throws(SombraError) -> Bool {
+        try trees.nodes.contains(id: id.rawValue, in: pageTx, memo: &session.nodeLookups)
+    }
 
     override func existingID(_ name: String) throws(SombraError) -> UInt32? {
         if let id = session.recentID(of: name) { return id }

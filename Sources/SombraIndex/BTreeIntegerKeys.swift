@@ -54,7 +54,15 @@ extension BTree {
     /// the leaf's search starts at a guess interpolated between them (NodeSearch): in a leaf that is not
     /// in the CPU cache, the probes the guess would otherwise spend on its first and last keys are misses.
     func findCell(id: UInt64, in r: any PageReader) throws(SombraError) -> (leaf: NodeView, index: Int, found: Bool) {
-        var view = try r.btreeNode(root)
+        var none: DescentMemo? = nil
+        return try findCell(id: id, in: r, memo: &none)
+    }
+
+    /// `findCell(id:in:)`, taking the upper pages from `memo` where the path is the one it kept, and
+    /// keeping this path's upper pages in it (DescentMemo).
+    func findCell(id: UInt64, in r: any PageReader,
+                  memo: inout DescentMemo?) throws(SombraError) -> (leaf: NodeView, index: Int, found: Bool) {
+        var view = try DescentMemo.page(root, depth: 0, memo: &memo, in: r)
         var depth = 0
         var bounds = SeparatorBounds.unknown
         while !view.isLeaf {
@@ -66,7 +74,7 @@ extension BTree {
             }
             let index = try view.upperBound(id: id, within: bounds)
             bounds = try bounds.narrowed(toChild: index, of: view)
-            view = try r.btreeNode(view.child(at: index))
+            view = try DescentMemo.page(view.child(at: index), depth: depth, memo: &memo, in: r)
         }
         let (index, found) = try view.lowerBound(id: id, within: bounds)
         return (view, index, found)
@@ -74,7 +82,14 @@ extension BTree {
 
     /// `getSlice` for the key made of `id`'s 8 big-endian bytes.
     package func getSlice(id: UInt64, in r: any PageReader) throws(SombraError) -> ArraySlice<UInt8>? {
-        let (leaf, index, found) = try findCell(id: id, in: r)
+        var none: DescentMemo? = nil
+        return try getSlice(id: id, in: r, memo: &none)
+    }
+
+    /// `getSlice(id:in:)` with a memo of upper pages (a read transaction's, for lookups at one snapshot).
+    package func getSlice(id: UInt64, in r: any PageReader,
+                          memo: inout DescentMemo?) throws(SombraError) -> ArraySlice<UInt8>? {
+        let (leaf, index, found) = try findCell(id: id, in: r, memo: &memo)
         guard found else { return nil }
         return try BTree.valueSlice(leaf, index, in: r)
     }
@@ -82,5 +97,41 @@ extension BTree {
     /// `contains` for the key made of `id`'s 8 big-endian bytes.
     package func contains(id: UInt64, in r: any PageReader) throws(SombraError) -> Bool {
         try findCell(id: id, in: r).found
+    }
+
+    /// `contains(id:in:)` with a memo of upper pages.
+    package func contains(id: UInt64, in r: any PageReader, memo: inout DescentMemo?) throws(SombraError) -> Bool {
+        try findCell(id: id, in: r, memo: &memo).found
+    }
+}
+
+/// The root and interior pages of the last id lookup in one tree, so that the next lookup in the same
+/// snapshot reads again only the pages where its path leaves the last one (usually just the leaf).
+/// Only a reader of one fixed snapshot may keep a memo (a page id then always names the same bytes);
+/// whoever keeps it drops it when its snapshot changes. Leaves are never kept.
+package struct DescentMemo {
+    /// `upper[d]` is the page at depth `d` of the last path (the root at 0).
+    private var upper: [NodeView] = []
+
+    package init() {}
+
+    /// The pages kept (tests).
+    package var keptPages: [PageID] { upper.map(\.page) }
+
+    /// The page `id` at `depth` of the path being walked: the kept one when the last path had it there,
+    /// else read from `r` (and kept, in place of the last path's pages from `depth` down, unless a leaf).
+    @inline(__always)
+    static func page(_ id: PageID, depth: Int, memo: inout DescentMemo?,
+                     in r: any PageReader) throws(SombraError) -> NodeView {
+        if let kept = memo?.upper, depth < kept.count, kept[depth].page == id { return kept[depth] }
+        let view = try r.btreeNode(id)
+        guard memo != nil else { return view }
+        memo?.keep(view, at: depth)
+        return view
+    }
+
+    private mutating func keep(_ view: NodeView, at depth: Int) {
+        if depth < upper.count { upper.removeSubrange(depth...) }
+        if !view.isLeaf && depth == upper.count { upper.append(view) }
     }
 }

@@ -53,6 +53,7 @@ struct ReadSessionTests {
             try (0..<nodeCount).map { _ in try tx.createNode(labels: ["N"]).rawValue }
         }
         var model = Model()
+        var extraRounds: [UInt64: Int] = [:]   // node → the round that created it
         var mismatches = 0, reads = 0
         for round in 0..<45 {
             // Batches from a few edges to thousands: the big ones split leaves and interior pages, and the
@@ -69,6 +70,11 @@ struct ReadSessionTests {
                         model.add(try tx.createEdge(from: NodeID(a), to: NodeID(b), type: "E"), a, b)
                     }
                 }
+                // Records too, so node lookups through a kept descent meet splits of the node store.
+                for _ in 0..<batch / 2 {
+                    let id = try tx.createNode(labels: ["M"], properties: ["round": .int(Int64(round))]).rawValue
+                    extraRounds[id] = round
+                }
             }
             for _ in 0..<20 {
                 let n = nodes[r.below(nodeCount)]
@@ -82,6 +88,12 @@ struct ReadSessionTests {
                         return true
                     }
                     if hop2 != model.twoHops(n) { mismatches += 1 }
+                    // A node of some round (or an id past the last): its record as that round wrote it.
+                    let m = UInt64(r.below(nodeCount + 2 + extraRounds.count)) + 1
+                    let expected = extraRounds[m].map { Value.int(Int64($0)) }
+                    let found = try tx.node(NodeID(m))
+                    if m > UInt64(nodeCount) ? found?["round"] != expected : found == nil { mismatches += 1 }
+                    if try tx.nodeExists(NodeID(m)) != (m <= UInt64(nodeCount) || expected != nil) { mismatches += 1 }
                 }
             }
         }
