@@ -398,4 +398,8 @@ public final class ModelHistory: Sendable {
     public func state(at commitID: UInt64) -> ModelGraph? { states.withLock { $0[commitID] } }
 
     public var count: Int { states.withLock { $0.count } }
+
+    /// The highest commit id recorded so far (0 when none): a transaction begun after this call must read
+    /// at least that commit.
+    public var latestID: UInt64 { states.withLock { $0.keys.max() ?? 0 } }
 }

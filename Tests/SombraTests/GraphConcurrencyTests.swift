@@ -55,7 +55,7 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 
 @Suite("Graph snapshots under concurrency")
 struct GraphConcurrencyTests {
-    @Test("readers on three threads see exactly the model state of their snapshot while a writer commits")
+    @Test("readers on three threads (one through pooled read sessions) see exactly the model state of their snapshot while a writer commits")
     func readersSeeTheirSnapshots() throws {
         let history = ModelHistory()
         let run = try RandomGraphRun(seed: 21, options: GraphTest.options(checkpointThresholdBytes: 256 << 10))
@@ -91,14 +91,14 @@ struct GraphConcurrencyTests {
             while !done {
                 // Read at least once after the writer has finished, so the last commit is checked too.
                 done = writerDone.load(ordering: .acquiring)
-                do {
-                    let tx = try db.beginRead()
-                    defer { tx.end() }
+                // Thread 1 reads through `db.read { }` (pooled read sessions, renewed across commits); the
+                // others begin and end their own transactions.
+                func check(_ tx: ReadTransaction) throws {
                     let id = tx.snapshotID
                     snapshotsSeen.withLock { _ = $0.insert(id) }
                     guard let model = history.state(at: id) else {
                         p.add("no recorded state for snapshot \(id)")
-                        continue
+                        return
                     }
                     let counts = (try tx.nodeCount(), try tx.edgeCount())
                     if counts != (model.nodeCount, model.edgeCount) { p.add("snapshot \(id): counts \(counts)") }
@@ -111,6 +111,20 @@ struct GraphConcurrencyTests {
                     _ = try GraphQueries.check(tx, model, &r, &p, rounds: 2)
                     if try tx.nodeCount() != model.nodeCount || tx.snapshotID != id { p.add("snapshot \(id) moved") }
                     readTxns.add(1, ordering: .relaxed)
+                }
+                do {
+                    if thread == 1 {
+                        // A renewed session must not read an older snapshot than a fresh transaction would.
+                        let floor = history.latestID
+                        try db.read { tx in
+                            if tx.snapshotID < floor { p.add("pooled read at \(tx.snapshotID), below commit \(floor)") }
+                            try check(tx)
+                        }
+                    } else {
+                        let tx = try db.beginRead()
+                        defer { tx.end() }
+                        try check(tx)
+                    }
                 } catch {
                     p.add("reader error: \(error)")
                 }
