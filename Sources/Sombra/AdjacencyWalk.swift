@@ -230,3 +230,19 @@ final class AdjacencyWalker {
     /// The next entry (AdjacencyWalk.next).
     func next() throws(SombraError) -> AdjacencyKey? { try unsafe walk.next() }
 }
+
+/// An entry walk of an index tree in a box, lent by a read session like `AdjacencyWalker` (`busy` while
+/// lent), so a property query keeps the walk's path buffers and upper pages from one query to the next.
+/// Accesses are checked: an equality query reads a few entries.
+final class IndexWalker {
+    private var walk: BTreeEntryWalk
+    var busy = false
+
+    init(_ walk: BTreeEntryWalk) { self.walk = walk }
+
+    /// Starts over on `range` of the same tree (BTreeEntryWalk.restart).
+    func restart(range: KeyRange) { walk.restart(range: range) }
+
+    /// The next entry (BTreeEntryWalk.next).
+    func next() throws(SombraError) -> BTreeEntry? { try walk.next() }
+}

@@ -102,6 +102,7 @@ public final class GraphDB: Sendable {
         tx.end()
         guard isKnownUniquelyReferenced(&tx) else { return }
         let session = tx.session
+        session.releaseWalkers()
         idleSessions.withLock { idle in
             if idle.count < Self.idleSessionLimit { idle.append(session) }
         }

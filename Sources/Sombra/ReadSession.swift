@@ -1,6 +1,6 @@
 // ReadSession: the reusable part of a read transaction: its page transaction, the tree roots decoded from
-// its snapshot's header, idle adjacency walks, the upper pages of its last node lookup and the names its
-// queries used, kept by the GraphDB between `read { }` calls.
+// its snapshot's header, idle adjacency and property-index walkers, the upper pages of its last node lookup
+// and the names its queries used, kept by the GraphDB between `read { }` calls.
 // Layer: graph facade.
 //
 // A query in its own read transaction (as every SQLite autocommit statement is) would otherwise pay for
@@ -14,8 +14,8 @@
 //     page transaction replaces the old one, the roots are decoded again, and the idle walks and the
 //     lookup memo are dropped (their kept path pages belong to the old snapshot); at the same snapshot
 //     every page is the same, so they stay.
-//  3. The session's walkers have no type filter; a walker is lent out (marked busy) and given back, so a
-//     nested scan of the same tree gets a walker of its own.
+//  3. The session's adjacency walkers have no type filter; a walker (adjacency or property index) is lent
+//     out (marked busy) and given back, so a nested scan of the same tree gets a walker of its own.
 import SombraFormat
 import SombraIndex
 import SombraStorage
@@ -28,6 +28,7 @@ final class ReadSession: @unchecked Sendable {
     var nodeLookups: DescentMemo? = DescentMemo()
     private var outgoing: AdjacencyWalker?
     private var incoming: AdjacencyWalker?
+    private var propertyIndex: IndexWalker?
     /// Names this session's queries looked up, with their ids (committed names: an id never changes
     /// meaning, so these stay valid across snapshots, as in the shared NameCache).
     private var recentNames: [(name: NameKey, byteCount: Int, isASCII: Bool, id: UInt32)] = []
@@ -46,6 +47,7 @@ final class ReadSession: @unchecked Sendable {
         nodeLookups = DescentMemo()
         outgoing = nil
         incoming = nil
+        propertyIndex = nil
     }
 
     /// The id of `name` if a query of this session looked it up, compared by UTF-8 bytes as the names tree
@@ -68,6 +70,31 @@ final class ReadSession: @unchecked Sendable {
     func remember(name: String, id: UInt32) {
         if recentNames.count >= Self.recentNameLimit { recentNames.removeFirst() }
         recentNames.append((NameKey(name), name.utf8.count, name.utf8.allSatisfy { $0 < 0x80 }, id))
+    }
+
+    /// Marks every walker idle. Called when the session goes back to the pool, which happens only when no
+    /// transaction or cursor can reach it (GraphDB, invariant 4), so a cursor abandoned mid-scan does not
+    /// keep its walker lent for good.
+    func releaseWalkers() {
+        outgoing?.busy = false
+        incoming?.busy = false
+        propertyIndex?.busy = false
+    }
+
+    /// The session's walker of the property-index tree, restarted on `range` and marked busy (created on
+    /// first use); nil while it is lent out or before the graph has trees.
+    func lendPropertyIndexWalker(range: KeyRange) -> IndexWalker? {
+        if let walker = propertyIndex {
+            guard !walker.busy else { return nil }
+            walker.busy = true
+            walker.restart(range: range)
+            return walker
+        }
+        guard let trees else { return nil }
+        let walker = IndexWalker(trees.properties.walk(range, in: pages))
+        walker.busy = true
+        propertyIndex = walker
+        return walker
     }
 
     /// The session's unfiltered walker of the out- or in-edge tree, restarted on `node` and marked busy

@@ -49,6 +49,15 @@ public class Transaction {
         return walker
     }
 
+    /// A walker of the property-index tree over `range`, busy until given back with `walker.busy = false`
+    /// (nil before the graph has trees). A read transaction lends its session's idle one.
+    func lendPropertyIndexWalker(range: KeyRange) -> IndexWalker? {
+        guard let trees else { return nil }
+        let walker = IndexWalker(trees.properties.walk(range, in: pages))
+        walker.busy = true
+        return walker
+    }
+
     // MARK: Names
 
     func name(_ id: UInt32) throws(SombraError) -> String {
@@ -263,6 +272,10 @@ public final class ReadTransaction: Transaction {
         guard let id = try super.existingID(name) else { return nil }
         session.remember(name: name, id: id)
         return id
+    }
+
+    override func lendPropertyIndexWalker(range: KeyRange) -> IndexWalker? {
+        session.lendPropertyIndexWalker(range: range) ?? super.lendPropertyIndexWalker(range: range)
     }
 
     override func lendWalker(outgoing: Bool, node: NodeID, types: [UInt32]?) -> AdjacencyWalker? {

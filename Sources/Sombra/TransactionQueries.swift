@@ -128,14 +128,20 @@ extension Transaction {
             return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
         }
         let (prefix, exact) = try GraphKeys.propertyPrefix(index, value)
-        var walk = trees.properties.walk(.prefix(prefix), in: pages)
+        guard let walker = lendPropertyIndexWalker(range: .prefix(prefix)) else { return .empty(self) }
+        // The walker goes back to the transaction when the scan ends; `done` (shared by the cursor's copies,
+        // as the closure is) keeps any copy from touching it after that.
+        var done = false
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            while let entry = try walk.next() {
+            guard !done else { return nil }
+            while let entry = try walker.next() {
                 let run = entry.run, i = entry.index
                 let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
                 if exact, try run.hasEmptyValue(i) { return NodeID(id) }
                 if let p = try nodeRecord(NodeID(id))?.property(for: k), Value.totalOrder(p, value) == 0 { return NodeID(id) }
             }
+            done = true
+            walker.busy = false
             return nil
         }
     }

@@ -180,6 +180,46 @@ struct ReadSessionTests {
         #expect(try counts() == [1, 1, 2, 0, 1])
     }
 
+    @Test("property cursors on a lent index walker: overlapping, copied after the end, abandoned midway")
+    func propertyCursorsShareNoWalker() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        let (same, unique) = try db.write { tx in
+            try tx.createIndex(label: "Person", key: "name")
+            let same = try (0..<30).map { _ in try tx.createNode(labels: ["Person"], properties: ["name": "same"]) }
+            let unique = try (0..<30).map { try tx.createNode(labels: ["Person"], properties: ["name": .string("u\($0)")]) }
+            return (Set(same), unique)
+        }
+        func named(_ tx: ReadTransaction, _ name: String) throws -> NodeIDCursor {
+            try tx.nodes(withLabel: "Person", where: "name", equals: .string(name))
+        }
+        _ = try db.read { tx in try named(tx, "u1").collect() }   // the next reads run on a pooled session
+        let (first, overlapping, afterEnd, copyAfterEnd, second) = try db.read { tx in
+            var c1 = try named(tx, "same")
+            var taken: [NodeID] = []
+            for _ in 0..<5 { if let n = try c1.next() { taken.append(n) } }
+            var copy = c1
+            let overlapping = try named(tx, "u7").collect()      // c1 holds the session's walker
+            taken += try c1.collect()                            // c1 runs to its end and gives it back
+            var c4 = try named(tx, "same")                       // takes the walker again
+            var second: [NodeID] = []
+            for _ in 0..<3 { if let n = try c4.next() { second.append(n) } }
+            let copyAfterEnd = try copy.next()                   // must not touch c4's walker
+            second += try c4.collect()
+            return (taken, overlapping, try c1.next(), copyAfterEnd, second)
+        }
+        #expect(Set(first) == same && first.count == 30)
+        #expect(overlapping == [unique[7]])
+        #expect(afterEnd == nil && copyAfterEnd == nil)
+        #expect(Set(second) == same && second.count == 30)
+        // A cursor abandoned midway: the session goes back to the pool, and the next read scans in full.
+        try db.read { tx in
+            var c = try named(tx, "same")
+            _ = try c.next()
+        }
+        let again = try db.read { tx in try named(tx, "same").collect() }
+        #expect(Set(again) == same && again.count == 30)
+    }
+
     @Test("a read after close fails with .closed, even on a pooled session")
     func readAfterClose() throws {
         let db = try GraphTest.open(InMemoryFileSystem())
