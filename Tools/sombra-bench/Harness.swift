@@ -10,7 +10,8 @@
 //     any other error is reported as a failure of that op and the run goes on.
 //  4. Order: load, file size (closed), open, get_node, out, in, hop2, label, prop_eq, prop_range, bfs, then
 //     peak RSS; with both engines, the query ops are timed after both phases in rounds alternating between
-//     the engines (measurePaired); txn_small comes last on each engine (it grows the graph).
+//     the engines (timeQueriesPaired), and txn_small last (it grows the graph), in rounds alternating
+//     between the engines and the fsync floor (runTxnSmallPaired).
 
 enum OpName: String, CaseIterable {
     case load, open
@@ -232,27 +233,62 @@ struct PhaseRunner {
         }
     }
 
-    /// Check: a few transactions must add exactly one node and one edge each; then the timed loop, in rounds
-    /// alternating with rounds of the fsync floor (stored in `floor`) so both see the same disk conditions.
+    /// The txn_small check: a few transactions must add exactly one node and one edge each.
+    private func txnSmallCheck(_ engine: any BenchEngine) throws -> Check {
+        let checkTxns = 4
+        let before = try engine.counts()
+        for i in 0..<checkTxns { try engine.txnSmall(name: "new-\(i)", target: queryID(i)) }
+        let after = try engine.counts()
+        let addedNodes = after.nodes - before.nodes
+        let addedEdges = after.edges - before.edges
+        return Check(count: addedNodes + addedEdges,
+                     digest: mix64(UInt64(bitPattern: Int64(addedNodes))) ^ UInt64(bitPattern: Int64(addedEdges)))
+    }
+
+    /// Check, then the timed loop, in rounds alternating with rounds of the fsync floor (stored in `floor`)
+    /// so both see the same disk conditions.
     private func measureTxnSmall(_ engine: any BenchEngine, floor: inout Measurement?) -> OpOutcome {
         progress("\(engine.name): txn_small (alternating with the fsync floor)")
         var floorNearTxn: Measurement?
         defer { floor = floorNearTxn }
         return outcome {
-            let checkTxns = 4
-            let before = try engine.counts()
-            for i in 0..<checkTxns { try engine.txnSmall(name: "new-\(i)", target: queryID(i)) }
-            let after = try engine.counts()
-            let addedNodes = after.nodes - before.nodes
-            let addedEdges = after.edges - before.edges
-            let check = Check(count: addedNodes + addedEdges,
-                              digest: mix64(UInt64(bitPattern: Int64(addedNodes))) ^ UInt64(bitPattern: Int64(addedEdges)))
+            let check = try txnSmallCheck(engine)
             let probe = try FsyncProbe(path: floorPath, appending: false)
             let (floorTiming, txnTiming) = try measurePaired(policy, { try probe.writePage($0) }) { i in
                 try engine.txnSmall(name: "new-\(i)", target: queryID(i))
             }
             floorNearTxn = floorTiming
             return (txnTiming, check)
+        }
+    }
+
+    /// txn_small on both engines in one sequence of rounds: floor, `a`, floor, `b`, floor, `a`, ... so the
+    /// two engines and the floor next to each see the same minutes of the disk. Then closes both.
+    func runTxnSmallPaired(_ a: any BenchEngine, _ b: any BenchEngine, _ resultA: inout PhaseResult,
+                           _ resultB: inout PhaseResult) {
+        defer {
+            try? a.close()
+            try? b.close()
+        }
+        progress("\(a.name) / \(b.name): txn_small, alternating with each other and the fsync floor")
+        do {
+            _ = try a.openAndGetNode(queryID(0))
+            _ = try b.openAndGetNode(queryID(0))
+            let checkA = try txnSmallCheck(a), checkB = try txnSmallCheck(b)
+            let probe = try FsyncProbe(path: floorPath, appending: false)
+            let timings = try measureAlternating(policy, [
+                { try probe.writePage($0) },
+                { i in try a.txnSmall(name: "new-\(i)", target: queryID(i)) },
+                { try probe.writePage($0) },
+                { i in try b.txnSmall(name: "new-\(i)", target: queryID(i)) },
+            ])
+            resultA.fsyncFloorNearTxn = timings[0]
+            resultA.ops[.txnSmall] = .measured(timings[1], checkA)
+            resultB.fsyncFloorNearTxn = timings[2]
+            resultB.ops[.txnSmall] = .measured(timings[3], checkB)
+        } catch {
+            resultA.ops[.txnSmall] = .failed("\(error)")
+            resultB.ops[.txnSmall] = .failed("\(error)")
         }
     }
 

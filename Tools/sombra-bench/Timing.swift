@@ -8,8 +8,8 @@
 //  2. The per-op time of a round is its elapsed time / its iterations; the reported figure is the median of
 //     the rounds; spread = slowest round / fastest round, "wide" when > 1.5.
 //  3. The iteration index keeps counting across rounds, so queries walk one fixed id sequence.
-//  4. Figures compared with each other on a noisy disk (txn_small vs the fsync floor) are timed in
-//     alternating rounds (measurePaired).
+//  4. Figures compared with each other on a noisy machine (txn_small vs the fsync floor, one engine vs the
+//     other) are timed in alternating rounds (measurePaired, measureAlternating).
 import Glibc
 
 struct TimingPolicy {
@@ -73,6 +73,18 @@ func measurePaired(_ policy: TimingPolicy, _ first: (Int) throws -> Void,
     }
     return (Measurement(perOpNanosByRound: perOp.0, iterations: indices.0),
             Measurement(perOpNanosByRound: perOp.1, iterations: indices.1))
+}
+
+/// Any number of sections timed in turn, round by round (each round runs every section once, in order).
+func measureAlternating(_ policy: TimingPolicy, _ sections: [(Int) throws -> Void]) throws -> [Measurement] {
+    var indices = [Int](repeating: 0, count: sections.count)
+    var perOp = [[Double]](repeating: [], count: sections.count)
+    for _ in 0..<policy.rounds {
+        for (k, section) in sections.enumerated() {
+            perOp[k].append(try timeRound(policy.minSeconds, index: &indices[k], section))
+        }
+    }
+    return sections.indices.map { Measurement(perOpNanosByRound: perOp[$0], iterations: indices[$0]) }
 }
 
 /// One round: whole batches until `minSeconds` have passed; returns nanoseconds per call.

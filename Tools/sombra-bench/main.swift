@@ -4,7 +4,8 @@
 //
 // Flow: parse flags -> scratch directory -> generate the workload once -> fsync floor -> Sombra phase (load,
 // open, query checks; peak RSS read after it) -> reset the peak -> SQLite phase -> queries timed in rounds
-// alternating between the engines -> txn_small on each -> report -> remove the bench files.
+// alternating between the engines -> txn_small, alternating between the engines and the fsync floor ->
+// report -> remove the bench files.
 import Foundation
 
 func progress(_ message: String) {
@@ -108,16 +109,18 @@ if options.only != .sombra {
 
 if paired, var s = sombraResult, var q = sqliteResult, s.unavailableReason == nil, q.unavailableReason == nil {
     runner.timeQueriesPaired(sombraEngine, sqliteEngine, &s, &q)
+    runner.runTxnSmallPaired(sombraEngine, sqliteEngine, &s, &q)
     sombraResult = s
     sqliteResult = q
-}
-if var result = sombraResult, result.unavailableReason == nil {
-    runner.runTxnSmall(sombraEngine, into: &result)
-    sombraResult = result
-}
-if var result = sqliteResult, result.unavailableReason == nil {
-    runner.runTxnSmall(sqliteEngine, into: &result)
-    sqliteResult = result
+} else {
+    if var result = sombraResult, result.unavailableReason == nil {
+        runner.runTxnSmall(sombraEngine, into: &result)
+        sombraResult = result
+    }
+    if var result = sqliteResult, result.unavailableReason == nil {
+        runner.runTxnSmall(sqliteEngine, into: &result)
+        sqliteResult = result
+    }
 }
 
 removeBenchFiles()
