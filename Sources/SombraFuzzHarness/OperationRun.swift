@@ -61,6 +61,8 @@ final class OperationRun {
     var uncertain: ModelGraph?
     var lastCommitID: UInt64 = 0
     var faultArmed = false
+    /// Readers alternate between their own transaction and `db.read { }` (a pooled, renewed read session).
+    var nextReadPooled = false
     /// Set once a problem makes further checks meaningless.
     var stopped = false
     var outcome = FuzzOutcome()

@@ -234,7 +234,22 @@ extension OperationRun {
         do throws(SombraError) {
             if let tx {
                 if let first = try ModelCheck.compare(tx, pending).first { problem("inside the writer: \(first)") }
+            } else if nextReadPooled {
+                nextReadPooled = false
+                let model = committed
+                let first: String?
+                do {
+                    first = try db.read { rt in try ModelCheck.compare(rt, model).first }
+                } catch let error as SombraError {
+                    throw error
+                } catch {
+                    problem("a pooled reader threw a non-Sombra error: \(error)")
+                    return
+                }
+                if let first { problem("a pooled reader: \(first)") }
+                outcome.count("pooled-compares")
             } else {
+                nextReadPooled = true
                 let rt = try db.beginRead()
                 defer { rt.end() }
                 if let first = try ModelCheck.compare(rt, committed).first { problem("a reader: \(first)") }

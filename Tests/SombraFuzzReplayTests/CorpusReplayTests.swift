@@ -47,7 +47,7 @@ struct CorpusReplayTests {
                 Issue.record("\(file): \(outcome.problems)")
             }
         }
-        let figures = ["mutations", "commits", "opens", "faults-surfaced", "reads", "repaired"]
+        let figures = ["mutations", "commits", "opens", "faults-surfaced", "pooled-compares", "reads", "repaired"]
             .compactMap { k in counters[k].map { "\(k): \($0)" } }.joined(separator: " ")
         print("fuzz-replay-\(target.rawValue): files: \(files.count) problems: \(problems) \(figures)")
     }
