@@ -7,6 +7,8 @@
 //  1. `getSlice(id:)`, `contains(id:)` answer exactly as `getSlice(key)` / `contains(key)` would with
 //     `key` = the id's 8 big-endian bytes, in any tree (keys of other lengths compare as bytes do).
 //  2. Every probe reads the key through `keyLocation`, so corrupt pages throw `.corruptPage` as elsewhere.
+//  3. A `DescentMemo` changes no answer, only which pages are read: a kept upper page is used only at the
+//     depth and page id the path reaches it by, and only a reader of one fixed snapshot may keep a memo.
 import SombraFormat
 import SombraStorage
 
