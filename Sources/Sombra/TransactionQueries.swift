@@ -123,7 +123,7 @@ extension Transaction {
     public func nodes(withLabel label: String, where key: String, equals value: Value) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
         guard value.isIndexable else { throw .invalidArgument("lists and maps cannot be compared in a property query") }
-        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty(self) }
+        guard trees != nil, let l = try existingID(label), let k = try existingID(key) else { return .empty(self) }
         guard let index = try indexID(label: l, key: k) else {
             return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
         }
