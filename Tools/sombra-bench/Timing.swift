@@ -63,16 +63,10 @@ func measureLoop(_ policy: TimingPolicy, _ body: (Int) throws -> Void) rethrows 
 
 /// Two sections timed alternately, round by round (first, second, first, second, ...), so two figures that
 /// are compared with each other (txn_small and the fsync floor) see the same machine conditions.
-func measurePaired(_ policy: TimingPolicy, _ first: (Int) throws -> Void,
-                   _ second: (Int) throws -> Void) rethrows -> (Measurement, Measurement) {
-    var indices = (0, 0)
-    var perOp: ([Double], [Double]) = ([], [])
-    for _ in 0..<policy.rounds {
-        perOp.0.append(try timeRound(policy.minSeconds, index: &indices.0, first))
-        perOp.1.append(try timeRound(policy.minSeconds, index: &indices.1, second))
-    }
-    return (Measurement(perOpNanosByRound: perOp.0, iterations: indices.0),
-            Measurement(perOpNanosByRound: perOp.1, iterations: indices.1))
+func measurePaired(_ policy: TimingPolicy, _ first: @escaping (Int) throws -> Void,
+                   _ second: @escaping (Int) throws -> Void) throws -> (Measurement, Measurement) {
+    let both = try measureAlternating(policy, [first, second])
+    return (both[0], both[1])
 }
 
 /// Any number of sections timed in turn, round by round (each round runs every section once, in order).
