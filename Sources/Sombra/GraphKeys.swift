@@ -102,9 +102,14 @@ enum GraphKeys {
     /// The index-key prefix for `value` in index `index` (without the node id), and whether it is exact.
     static func propertyPrefix(_ index: UInt32, _ value: Value) throws(SombraError) -> (key: [UInt8], exact: Bool) {
         var e = KeyEncoder(capacity: 32)
-        e.appendUInt32(index)
-        let exact = try e.appendIndexValue(value, stringPrefixMax: indexStringPrefixMax)
+        let exact = try appendPropertyPrefix(index, value, to: &e)
         return (e.bytes, exact)
+    }
+
+    /// Appends `propertyPrefix(index, value)` to `encoder`; returns whether it is exact.
+    static func appendPropertyPrefix(_ index: UInt32, _ value: Value, to encoder: inout KeyEncoder) throws(SombraError) -> Bool {
+        encoder.appendUInt32(index)
+        return try encoder.appendIndexValue(value, stringPrefixMax: indexStringPrefixMax)
     }
 
     static func property(_ index: UInt32, _ value: Value, _ node: UInt64) throws(SombraError) -> (key: [UInt8], exact: Bool) {

@@ -35,12 +35,52 @@ final class AdjacencyWalker {
 /// Accesses are checked: an equality query reads a few entries.
 final class IndexWalker {
     private var walk: BTreeEntryWalk
-    var busy = false
+    /// The bounds of the walk's current range, and a second pair the next range is built in. The walk holds
+    /// only the current pair, so the spare pair is uniquely held and rewriting it allocates nothing; the
+    /// pairs trade places at each restart.
+    private var lower: [UInt8] = []
+    private var upper: [UInt8] = []
+    private var spareLower: [UInt8] = []
+    private var spareUpper: [UInt8] = []
+    /// True while lent (invariant 1).
+    private(set) var busy = false
+    /// Counts lendings. A scan keeps the lease it was lent under and stops using the walker once the lease
+    /// has moved on (the walker was given back and perhaps lent to another scan).
+    private(set) var lease: UInt64 = 0
 
     init(_ walk: BTreeEntryWalk) { self.walk = walk }
 
-    /// Starts over on `range` of the same tree (BTreeEntryWalk.restart).
-    func restart(range: KeyRange) { walk.restart(range: range) }
+    /// Marks the walker lent under a new lease.
+    func lend() {
+        busy = true
+        lease &+= 1
+    }
+
+    /// Gives the walker back; a scan passes the lease it was lent under, so a stale scan gives back nothing.
+    func giveBack(lease: UInt64) {
+        if lease == self.lease { busy = false }
+    }
+
+    /// Gives the walker back whoever holds it (the session's end).
+    func release() { busy = false }
+
+    /// Whether a scan lent under `lease` may still use the walker.
+    func isHeld(under lease: UInt64) -> Bool { busy && lease == self.lease }
+
+    /// Starts over on the entries of property index `index` whose value component encodes `value`
+    /// (`GraphKeys.propertyPrefix`); returns whether that prefix holds the whole value.
+    func restart(index: UInt32, value: Value) throws(SombraError) -> Bool {
+        var buffer: [UInt8] = []
+        swap(&buffer, &spareLower)
+        var encoder = KeyEncoder(reusing: buffer)
+        let exact = try GraphKeys.appendPropertyPrefix(index, value, to: &encoder)
+        spareLower = encoder.bytes
+        encoder = KeyEncoder(capacity: 0)
+        walk.restart(range: KeyRange.prefix(spareLower, successorBuffer: &spareUpper))
+        swap(&lower, &spareLower)
+        swap(&upper, &spareUpper)
+        return exact
+    }
 
     /// The next entry (BTreeEntryWalk.next).
     func next() throws(SombraError) -> BTreeEntry? { try walk.next() }

@@ -78,21 +78,20 @@ final class ReadSession: @unchecked Sendable {
     func releaseWalkers() {
         outgoing?.busy = false
         incoming?.busy = false
-        propertyIndex?.busy = false
+        propertyIndex?.release()
     }
 
-    /// The session's walker of the property-index tree, restarted on `range` and marked busy (created on
-    /// first use); nil while it is lent out or before the graph has trees.
-    func lendPropertyIndexWalker(range: KeyRange) -> IndexWalker? {
+    /// The session's walker of the property-index tree, lent under a new lease (created on first use); nil
+    /// while it is lent out or before the graph has trees. The borrower restarts it on its range.
+    func lendPropertyIndexWalker() -> IndexWalker? {
         if let walker = propertyIndex {
             guard !walker.busy else { return nil }
-            walker.busy = true
-            walker.restart(range: range)
+            walker.lend()
             return walker
         }
         guard let trees else { return nil }
-        let walker = IndexWalker(trees.properties.walk(range, in: pages))
-        walker.busy = true
+        let walker = IndexWalker(trees.properties.walk(.all, in: pages))
+        walker.lend()
         propertyIndex = walker
         return walker
     }

@@ -49,12 +49,12 @@ public class Transaction {
         return walker
     }
 
-    /// A walker of the property-index tree over `range`, busy until given back with `walker.busy = false`
-    /// (nil before the graph has trees). A read transaction lends its session's idle one.
-    func lendPropertyIndexWalker(range: KeyRange) -> IndexWalker? {
+    /// A walker of the property-index tree, lent (busy) until given back under its lease (nil before the
+    /// graph has trees). A read transaction lends its session's idle one.
+    func lendPropertyIndexWalker() -> IndexWalker? {
         guard let trees else { return nil }
-        let walker = IndexWalker(trees.properties.walk(range, in: pages))
-        walker.busy = true
+        let walker = IndexWalker(trees.properties.walk(.all, in: pages))
+        walker.lend()
         return walker
     }
 
@@ -274,8 +274,8 @@ public final class ReadTransaction: Transaction {
         return id
     }
 
-    override func lendPropertyIndexWalker(range: KeyRange) -> IndexWalker? {
-        session.lendPropertyIndexWalker(range: range) ?? super.lendPropertyIndexWalker(range: range)
+    override func lendPropertyIndexWalker() -> IndexWalker? {
+        session.lendPropertyIndexWalker() ?? super.lendPropertyIndexWalker()
     }
 
     override func lendWalker(outgoing: Bool, node: NodeID, types: [UInt32]?) -> AdjacencyWalker? {

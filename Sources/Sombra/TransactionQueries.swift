@@ -127,23 +127,31 @@ extension Transaction {
         guard let index = try indexID(label: l, key: k) else {
             return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
         }
-        let (prefix, exact) = try GraphKeys.propertyPrefix(index, value)
-        guard let walker = lendPropertyIndexWalker(range: .prefix(prefix)) else { return .empty(self) }
-        // The walker goes back to the transaction when the scan ends; `done` (shared by the cursor's copies,
-        // as the closure is) keeps any copy from touching it after that.
-        var done = false
-        return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
-            guard !done else { return nil }
+        guard let walker = lendPropertyIndexWalker() else { return .empty(self) }
+        let lease = walker.lease
+        let exact: Bool
+        do throws(SombraError) { exact = try walker.restart(index: index, value: value) } catch {
+            walker.giveBack(lease: lease)
+            throw error
+        }
+        // The walker goes back to the transaction when the scan ends; the lease keeps any copy of the cursor
+        // from touching it after that, when it may serve another scan.
+        return NodeIDCursor(self, batches: { [self] (ids: inout [NodeID]) throws(SombraError) in
+            guard walker.isHeld(under: lease) else { return }
             while let entry = try walker.next() {
                 let run = entry.run, i = entry.index
-                let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
-                if exact, try run.hasEmptyValue(i) { return NodeID(id) }
-                if let p = try nodeRecord(NodeID(id))?.property(for: k), Value.totalOrder(p, value) == 0 { return NodeID(id) }
+                let id = try run.trailingUInt64BE(i)
+                if exact, try run.hasEmptyValue(i) {
+                    ids.append(NodeID(id))
+                    return
+                }
+                if let p = try nodeRecord(NodeID(id))?.property(for: k), Value.totalOrder(p, value) == 0 {
+                    ids.append(NodeID(id))
+                    return
+                }
             }
-            done = true
-            walker.busy = false
-            return nil
-        }
+            walker.giveBack(lease: lease)
+        })
     }
 
     /// Nodes with `label` whose property `key` lies in `range`, in value order when indexed.
@@ -177,7 +185,7 @@ extension Transaction {
         return NodeIDCursor(self) { [self] () throws(SombraError) -> NodeID? in
             while let entry = try walk.next() {
                 let run = entry.run, i = entry.index
-                let id = try run.keyBE(UInt64.self, i, at: run.keyCount(i) - 8)
+                let id = try run.trailingUInt64BE(i)
                 if boundsExact, try run.hasEmptyValue(i) { return NodeID(id) }
                 if let p = try nodeRecord(NodeID(id))?.property(for: k), range.contains(p) { return NodeID(id) }
             }

@@ -52,6 +52,17 @@ extension Array where Element == UInt8 {
         }
     }
 
+    /// Appends all of `run` when its bytes are contiguous in memory and none is zero; otherwise appends
+    /// nothing and returns false (the caller then goes byte by byte).
+    @inlinable
+    public mutating func appendWholeIfNoZero<C: Sequence<UInt8>>(_ run: C) -> Bool {
+        run.withContiguousStorageIfAvailable { buffer in
+            guard unsafe !buffer.contains(0) else { return false }
+            unsafe self.append(contentsOf: buffer)
+            return true
+        } ?? false
+    }
+
     /// The runs of `range` where `self` and `other` may differ, ascending and disjoint: every byte outside
     /// the runs is equal in both. Compared `block` bytes at a time (a run is whole blocks, cut to `range`);
     /// runs closer than `mergeGap` bytes are joined. Both arrays must cover `range`.

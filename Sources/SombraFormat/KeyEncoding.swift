@@ -64,6 +64,12 @@ public struct KeyEncoder: Sendable {
         bytes.reserveCapacity(max(capacity, 0))
     }
 
+    /// An encoder writing into `buffer`'s storage (emptied first; reused in place when uniquely held).
+    public init(reusing buffer: [UInt8]) {
+        bytes = buffer
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     public mutating func appendUInt64(_ value: UInt64) { bytes.appendBE(value) }
     public mutating func appendUInt32(_ value: UInt32) { bytes.appendBE(value) }
     public mutating func appendInt64(_ value: Int64) { bytes.appendBE(UInt64(bitPattern: value) ^ (1 << 63)) }
@@ -107,9 +113,12 @@ public struct KeyEncoder: Sendable {
     }
 
     mutating func appendEscaped<C: Sequence<UInt8>>(_ run: C, truncated: Bool) {
-        for byte in run {
-            bytes.append(byte)
-            if byte == 0 { bytes.append(0xFF) }
+        // Most runs (names, text) hold no zero byte: those are copied whole.
+        if !bytes.appendWholeIfNoZero(run) {
+            for byte in run {
+                bytes.append(byte)
+                if byte == 0 { bytes.append(0xFF) }
+            }
         }
         bytes.append(0x00)
         bytes.append(truncated ? 0x01 : 0x00)

@@ -55,14 +55,15 @@ package struct BTreeRun {
     /// A copy of the key of cell `i`.
     package func key(_ i: Int) throws(SombraError) -> [UInt8] { Array(try view.key(at: i)) }
 
-    /// The big-endian integer at `offset` in the key of cell `i`; throws `.corruptPage` if the key is shorter.
+    /// The big-endian integer in the last eight bytes of the key of cell `i` (an index entry's node id);
+    /// throws `.corruptPage` if the key is shorter.
     @inline(__always)
-    package func keyBE<T: FixedWidthInteger>(_: T.Type, _ i: Int, at offset: Int) throws(SombraError) -> T {
+    package func trailingUInt64BE(_ i: Int) throws(SombraError) -> UInt64 {
         let location = try view.keyLocation(i)
-        guard offset >= 0, offset <= location.count - MemoryLayout<T>.size else {
-            throw view.corrupt("key of cell \(i) (\(location.count) bytes) is too short for a field at \(offset)")
+        guard location.count >= 8 else {
+            throw view.corrupt("key of cell \(i) (\(location.count) bytes) is too short for a trailing id")
         }
-        return view.bytes.loadBE(T.self, at: location.start + offset)
+        return view.bytes.loadBE(UInt64.self, at: location.start + location.count - 8)
     }
 
     /// Whether cell `i` has an empty inline value (no overflow page is read).
@@ -262,18 +263,21 @@ package struct BTreeRunScan {
         }
     }
 
-    /// The first cell at or after `start` that lies above the upper bound (or the cell count).
+    /// The first cell at or after `start` that lies above the upper bound (or the cell count). The search
+    /// gallops from `start` (probes start, start + 1, start + 3, ... then bisects the last step): a point
+    /// query's range ends a cell or two after it starts, and a long range costs a few probes per leaf.
     private func endOfRange(in leaf: NodeView, from start: Int) throws(SombraError) -> Int {
         let end: Int
         switch upper {
         case .unbounded: return leaf.cellCount
         case .excluded(let key):
-            // Fast path: the leaf's last key is below the bound, so the whole rest is in range.
-            if try leaf.compareKey(at: leaf.cellCount - 1, with: key) < 0 { return leaf.cellCount }
-            end = try leaf.lowerBound(key).index
+            end = try leaf.lowerBound(guess: start) { (i: Int) throws(SombraError) -> Int in
+                try leaf.compareKey(at: i, with: key)
+            }.index
         case .included(let key):
-            if try leaf.compareKey(at: leaf.cellCount - 1, with: key) <= 0 { return leaf.cellCount }
-            end = try leaf.upperBound(key)
+            end = try leaf.upperBound(guess: start) { (i: Int) throws(SombraError) -> Int in
+                try leaf.compareKey(at: i, with: key)
+            }
         }
         return max(end, start)
     }

@@ -31,6 +31,16 @@ package struct KeyRange: Hashable, Sendable {
         return KeyRange(lower: .included(p), upper: .excluded(successor))
     }
 
+    /// `prefix(p)`, with the successor built in `successorBuffer` (its storage reused when uniquely held).
+    package static func prefix(_ p: [UInt8], successorBuffer: inout [UInt8]) -> KeyRange {
+        successorBuffer.removeAll(keepingCapacity: true)
+        successorBuffer.append(contentsOf: p)
+        while let last = successorBuffer.last, last == 0xFF { successorBuffer.removeLast() }
+        guard let last = successorBuffer.last else { return KeyRange(lower: .included(p), upper: .unbounded) }
+        successorBuffer[successorBuffer.count - 1] = last + 1
+        return KeyRange(lower: .included(p), upper: .excluded(successorBuffer))
+    }
+
     /// Keys >= `key` (a convenience for `lower: .included(key), upper: .unbounded`).
     package static func from(_ key: [UInt8]) -> KeyRange { KeyRange(lower: .included(key), upper: .unbounded) }
 

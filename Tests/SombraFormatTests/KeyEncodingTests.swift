@@ -164,6 +164,36 @@ struct KeyEncodingTests {
         #expect(isInvalidArgument(thrownError { () throws(SombraError) in try e.appendIndexValue("a", stringPrefixMax: -1) }))
     }
 
+    @Test("escaped runs match the byte-by-byte escape, whether copied whole or not")
+    func escapedRunsMatchReference() throws {
+        func reference(_ run: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for b in run { out.append(b); if b == 0 { out.append(0xFF) } }
+            return out + [0, 0]
+        }
+        var rng = TestRNG(seed: 43)
+        for round in 0..<2_000 {
+            // Mostly printable bytes, sometimes a zero, so both the whole-copy and the byte path run.
+            let run = (0..<rng.below(40)).map { _ in rng.chance(5) ? UInt8(0) : UInt8(0x20 + rng.below(0x5F)) }
+            var fromBytes = KeyEncoder()
+            fromBytes.appendBytes(run)
+            #expect(fromBytes.bytes == reference(run), "seed 43 round \(round)")
+            let text = String(decoding: run, as: UTF8.self)
+            var fromString = KeyEncoder()
+            fromString.appendString(text)
+            #expect(fromString.bytes == reference(Array(text.utf8)), "seed 43 round \(round)")
+            var lazyRun = KeyEncoder()   // not contiguous: always the byte path
+            lazyRun.appendBytes(Array(run.lazy.map { $0 }))
+            #expect(lazyRun.bytes == fromBytes.bytes, "seed 43 round \(round)")
+            var reused = KeyEncoder(reusing: run)
+            reused.appendBytes(run)
+            #expect(reused.bytes == fromBytes.bytes, "seed 43 round \(round)")
+        }
+        var truncated = KeyEncoder()
+        #expect(try truncated.appendIndexValue("abcdef", stringPrefixMax: 3) == false)
+        #expect(truncated.bytes == [0x40, 0x61, 0x62, 0x63, 0, 1])
+    }
+
     @Test("prefixEnd is the least key above every key with the prefix")
     func prefixEnd() {
         #expect(KeyEncoding.prefixEnd([0x01, 0x02]) == [0x01, 0x03])

@@ -67,24 +67,34 @@ struct BTreeRunScanTests {
         #expect(mismatches == 0, "seed \(seed)")
     }
 
+    @Test("a prefix range built in a kept buffer equals KeyRange.prefix, trailing 0xFF bytes included")
+    func prefixRangeInBuffer() {
+        var buffer: [UInt8] = [9, 9, 9, 9, 9, 9, 9, 9, 9, 9]
+        for p: [UInt8] in [[], [0xFF], [0xFF, 0xFF], [1, 0xFF], [1, 2, 0xFF, 0xFF], [0], [0xFE], [7, 0, 0]] {
+            let built = KeyRange.prefix(p, successorBuffer: &buffer)
+            let plain = KeyRange.prefix(p)
+            #expect(built.lower == plain.lower && built.upper == plain.upper, "prefix \(p)")
+        }
+    }
+
     @Test("fixed-width fields and empty values are read in place; a short key is a corrupt page, not a trap")
     func inPlaceFields() throws {
         let store = MemoryPageStore()
         let tree = try BTree.create(in: store)
-        for i in 0..<500 { try tree.put(numberKey(i) + [7], i % 2 == 0 ? [] : [1], in: store) }
+        for i in 0..<500 { try tree.put([7] + numberKey(i), i % 2 == 0 ? [] : [1], in: store) }
         try tree.put([9], [], in: store)
         var walk = tree.walk(.all, in: store)
         var n = 0
         while let entry = try walk.next() {
             let run = entry.run, i = entry.index
             if n < 500 {
-                #expect(try run.keyBE(UInt64.self, i, at: 0) == UInt64(n))
-                #expect(try run.keyBE(UInt8.self, i, at: 8) == 7)
+                #expect(try run.trailingUInt64BE(i) == UInt64(n))
+                #expect(try run.key(i).first == 7)
                 #expect(try run.hasEmptyValue(i) == (n % 2 == 0))
                 #expect(try run.value(i, in: store) == (n % 2 == 0 ? [] : [1]))
             } else {
                 #expect(try run.keyCount(i) == 1)
-                #expect(throws: SombraError.self) { try run.keyBE(UInt64.self, i, at: 0) }
+                #expect(throws: SombraError.self) { try run.trailingUInt64BE(i) }
             }
             n += 1
         }
