@@ -34,21 +34,15 @@ final class AdjacencyWalker {
 /// lent), so a property query keeps the walk's path buffers and upper pages from one query to the next.
 /// Accesses are checked: an equality query reads a few entries.
 final class IndexWalker {
-    private var walk: BTreeEntryWalk
-    /// The bounds of the walk's current range, and a second pair the next range is built in. The walk holds
-    /// only the current pair, so the spare pair is uniquely held and rewriting it allocates nothing; the
-    /// pairs trade places at each restart.
-    private var lower: [UInt8] = []
-    private var upper: [UInt8] = []
-    private var spareLower: [UInt8] = []
-    private var spareUpper: [UInt8] = []
+    /// The walk and its range buffers in one value, so each call costs one exclusivity check.
+    private var state: IndexWalkState
     /// True while lent (invariant 1).
     private(set) var busy = false
     /// Counts lendings. A scan keeps the lease it was lent under and stops using the walker once the lease
     /// has moved on (the walker was given back and perhaps lent to another scan).
     private(set) var lease: UInt64 = 0
 
-    init(_ walk: BTreeEntryWalk) { self.walk = walk }
+    init(_ walk: BTreeEntryWalk) { state = IndexWalkState(walk: walk) }
 
     /// Marks the walker lent under a new lease.
     func lend() {
@@ -70,18 +64,31 @@ final class IndexWalker {
     /// Starts over on the entries of property index `index` whose value component encodes `value`
     /// (`GraphKeys.propertyPrefix`); returns whether that prefix holds the whole value.
     func restart(index: UInt32, value: Value) throws(SombraError) -> Bool {
-        var buffer: [UInt8] = []
-        swap(&buffer, &spareLower)
-        var encoder = KeyEncoder(reusing: buffer)
-        let exact = try GraphKeys.appendPropertyPrefix(index, value, to: &encoder)
-        spareLower = encoder.bytes
-        encoder = KeyEncoder(capacity: 0)
-        walk.restart(range: KeyRange.prefix(spareLower, successorBuffer: &spareUpper))
+        try state.restart(index: index, value: value)
+    }
+
+    /// The next entry (BTreeEntryWalk.next).
+    func next() throws(SombraError) -> BTreeEntry? { try state.walk.next() }
+}
+
+/// An index walk with the bounds of its current range and a second pair the next range is built in. The
+/// walk holds only the current pair, so the spare pair is uniquely held and rewriting it allocates
+/// nothing; the pairs trade places at each restart.
+struct IndexWalkState {
+    var walk: BTreeEntryWalk
+    private var lower = KeyEncoder()
+    private var upper: [UInt8] = []
+    private var spareLower = KeyEncoder()
+    private var spareUpper: [UInt8] = []
+
+    init(walk: BTreeEntryWalk) { self.walk = walk }
+
+    mutating func restart(index: UInt32, value: Value) throws(SombraError) -> Bool {
+        spareLower.removeAll()
+        let exact = try GraphKeys.appendPropertyPrefix(index, value, to: &spareLower)
+        walk.restart(range: KeyRange.prefix(spareLower.bytes, successorBuffer: &spareUpper))
         swap(&lower, &spareLower)
         swap(&upper, &spareUpper)
         return exact
     }
-
-    /// The next entry (BTreeEntryWalk.next).
-    func next() throws(SombraError) -> BTreeEntry? { try walk.next() }
 }

@@ -33,6 +33,10 @@ final class ReadSession: @unchecked Sendable {
     /// meaning, so these stay valid across snapshots, as in the shared NameCache).
     private var recentNames: [(name: NameKey, byteCount: Int, isASCII: Bool, id: UInt32)] = []
     private static let recentNameLimit = 8
+    /// The last (label, key) a property query of this session resolved, with the names' ids and the index
+    /// declared on them at this snapshot (dropped with the snapshot: declarations change by commits).
+    /// Only ASCII names are kept, so String equality is byte equality (see `recentID`).
+    private var lastProperty: (label: String, key: String, resolved: ResolvedProperty)?
 
     init(pages: PageReadTransaction) {
         self.pages = pages
@@ -45,6 +49,7 @@ final class ReadSession: @unchecked Sendable {
         pages = try pages.pager.beginRead()
         trees = GraphTrees(header: pages.header)
         nodeLookups = DescentMemo()
+        lastProperty = nil
         outgoing = nil
         incoming = nil
         propertyIndex = nil
@@ -64,6 +69,19 @@ final class ReadSession: @unchecked Sendable {
             if entry.isASCII ? entry.name.name == name : entry.name == NameKey(name) { return entry.id }
         }
         return nil
+    }
+
+    /// What `rememberProperty` kept for exactly this `label` and `key`, if anything.
+    func recentProperty(label: String, key: String) -> ResolvedProperty? {
+        guard let last = lastProperty, last.label.utf8.count == label.utf8.count, last.key.utf8.count == key.utf8.count,
+              last.label == label, last.key == key else { return nil }
+        return last.resolved
+    }
+
+    /// Keeps a property query's resolution for the next query at this snapshot (ASCII names only).
+    func rememberProperty(label: String, key: String, _ resolved: ResolvedProperty) {
+        guard label.utf8.allSatisfy({ $0 < 0x80 }), key.utf8.allSatisfy({ $0 < 0x80 }) else { return }
+        lastProperty = (label, key, resolved)
     }
 
     /// Remembers a committed name's id (the oldest is dropped past `recentNameLimit`).

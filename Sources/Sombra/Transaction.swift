@@ -9,6 +9,13 @@ import SombraFormat
 import SombraIndex
 import SombraStorage
 
+/// A property query's names as ids, and the index declared on them (nil: none).
+struct ResolvedProperty {
+    let label: UInt32
+    let key: UInt32
+    let index: UInt32?
+}
+
 public class Transaction {
     public let db: GraphDB
     let pages: any PageReader
@@ -68,6 +75,12 @@ public class Transaction {
         }
         if publishesNamesToCache { db.names.add(name, id) }
         return name
+    }
+
+    /// The ids of `label` and `key` and the index declared on them; nil when either name was never used.
+    func resolveProperty(label: String, key: String) throws(SombraError) -> ResolvedProperty? {
+        guard let l = try existingID(label), let k = try existingID(key) else { return nil }
+        return ResolvedProperty(label: l, key: k, index: try indexID(label: l, key: k))
     }
 
     /// The id of an existing name, or nil if no record ever used it.
@@ -272,6 +285,13 @@ public final class ReadTransaction: Transaction {
         guard let id = try super.existingID(name) else { return nil }
         session.remember(name: name, id: id)
         return id
+    }
+
+    override func resolveProperty(label: String, key: String) throws(SombraError) -> ResolvedProperty? {
+        if let known = session.recentProperty(label: label, key: key) { return known }
+        guard let resolved = try super.resolveProperty(label: label, key: key) else { return nil }
+        session.rememberProperty(label: label, key: key, resolved)
+        return resolved
     }
 
     override func lendPropertyIndexWalker() -> IndexWalker? {

@@ -123,9 +123,10 @@ extension Transaction {
     public func nodes(withLabel label: String, where key: String, equals value: Value) throws(SombraError) -> NodeIDCursor {
         try checkUsable()
         guard value.isIndexable else { throw .invalidArgument("lists and maps cannot be compared in a property query") }
-        guard trees != nil, let l = try existingID(label), let k = try existingID(key) else { return .empty(self) }
-        guard let index = try indexID(label: l, key: k) else {
-            return try scanByProperty(labelID: l, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
+        guard trees != nil, let resolved = try resolveProperty(label: label, key: key) else { return .empty(self) }
+        let k = resolved.key
+        guard let index = resolved.index else {
+            return try scanByProperty(labelID: resolved.label, keyID: k) { $0 == value || Value.totalOrder($0, value) == 0 }
         }
         guard let walker = lendPropertyIndexWalker() else { return .empty(self) }
         let lease = walker.lease
@@ -160,9 +161,10 @@ extension Transaction {
         for bound in [range.lower, range.upper] {
             if let b = bound, !b.isIndexable { throw .invalidArgument("lists and maps cannot bound a range") }
         }
-        guard let trees, let l = try existingID(label), let k = try existingID(key) else { return .empty(self) }
-        guard let index = try indexID(label: l, key: k) else {
-            return try scanByProperty(labelID: l, keyID: k) { range.contains($0) }
+        guard let trees, let resolved = try resolveProperty(label: label, key: key) else { return .empty(self) }
+        let k = resolved.key
+        guard let index = resolved.index else {
+            return try scanByProperty(labelID: resolved.label, keyID: k) { range.contains($0) }
         }
         var lower = KeyBound.included(GraphKeys.labelPrefix(index))
         var upper = KeyBound.excluded(KeyEncoding.prefixEnd(GraphKeys.labelPrefix(index)) ?? [0xFF, 0xFF, 0xFF, 0xFF, 0xFF])

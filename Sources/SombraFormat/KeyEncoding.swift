@@ -64,11 +64,8 @@ public struct KeyEncoder: Sendable {
         bytes.reserveCapacity(max(capacity, 0))
     }
 
-    /// An encoder writing into `buffer`'s storage (emptied first; reused in place when uniquely held).
-    public init(reusing buffer: [UInt8]) {
-        bytes = buffer
-        bytes.removeAll(keepingCapacity: true)
-    }
+    /// Empties the key, keeping its storage (reused in place when no copy of `bytes` is alive).
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
     public mutating func appendUInt64(_ value: UInt64) { bytes.appendBE(value) }
     public mutating func appendUInt32(_ value: UInt32) { bytes.appendBE(value) }

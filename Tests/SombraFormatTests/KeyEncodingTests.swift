@@ -185,7 +185,9 @@ struct KeyEncodingTests {
             var lazyRun = KeyEncoder()   // not contiguous: always the byte path
             lazyRun.appendBytes(Array(run.lazy.map { $0 }))
             #expect(lazyRun.bytes == fromBytes.bytes, "seed 43 round \(round)")
-            var reused = KeyEncoder(reusing: run)
+            var reused = KeyEncoder()
+            reused.appendBytes(run)
+            reused.removeAll()
             reused.appendBytes(run)
             #expect(reused.bytes == fromBytes.bytes, "seed 43 round \(round)")
         }

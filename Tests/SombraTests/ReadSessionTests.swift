@@ -180,6 +180,30 @@ struct ReadSessionTests {
         #expect(try counts() == [1, 1, 2, 0, 1])
     }
 
+    @Test("a session's remembered property index follows commits that drop and declare it, and matches names by bytes")
+    func rememberedPropertyIndex() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        let (kelvin, sign) = try db.write { tx in
+            try tx.createIndex(label: "Kelvin", key: "name")
+            let kelvin = try tx.createNode(labels: ["Kelvin"], properties: ["name": "k"])
+            let sign = try tx.createNode(labels: ["\u{212A}elvin"], properties: ["name": "k"])
+            return (kelvin, sign)
+        }
+        func named(_ label: String) throws -> [NodeID] {
+            try db.read { tx in try tx.nodes(withLabel: label, where: "name", equals: "k").collect() }
+        }
+        // The later reads run on a pooled session that remembers the resolved (label, key) and its index.
+        for _ in 0..<3 { #expect(try named("Kelvin") == [kelvin]) }
+        #expect(try named("\u{212A}elvin") == [sign])   // equal as Strings to "Kelvin", another label
+        #expect(try named("Kelvin") == [kelvin])
+        // Dropping the index moves the query to a label scan; a remembered index would find nothing.
+        try db.write { tx in try tx.dropIndex(label: "Kelvin", key: "name") }
+        for _ in 0..<2 { #expect(try named("Kelvin") == [kelvin]) }
+        let later = try db.write { tx in try tx.createNode(labels: ["Kelvin"], properties: ["name": "k"]) }
+        try db.write { tx in try tx.createIndex(label: "Kelvin", key: "name") }
+        for _ in 0..<2 { #expect(Set(try named("Kelvin")) == [kelvin, later]) }
+    }
+
     @Test("property cursors on a lent index walker: overlapping, copied after the end, abandoned midway")
     func propertyCursorsShareNoWalker() throws {
         let db = try GraphTest.open(InMemoryFileSystem())
