@@ -131,6 +131,37 @@ struct PhaseRunner {
         try? engine.close()
     }
 
+    /// Loads both engines again, alternately (a, b, a, b, ...), until each has loaded `policy.rounds` times,
+    /// so that `load` is the median of several runs like every other figure (a load is too long to repeat
+    /// within one round). Each reload must give the phase's check; the engines are left closed.
+    func reloadPaired(_ a: any BenchEngine, _ b: any BenchEngine, _ resultA: inout PhaseResult,
+                      _ resultB: inout PhaseResult) {
+        guard policy.rounds > 1, case .measured(let firstA, let checkA)? = resultA.ops[.load],
+              case .measured(let firstB, let checkB)? = resultB.ops[.load] else { return }
+        var timesA = firstA.perOpNanosByRound, timesB = firstB.perOpNanosByRound
+        for round in 2...policy.rounds {
+            for (engine, expected) in [(a, checkA), (b, checkB)] {
+                progress("\(engine.name): load again (\(round) of \(policy.rounds), alternating)")
+                do {
+                    let timing = try measureOnce { try engine.load(nodes: workload.nodes, edges: workload.edges) }
+                    let (nodes, edges) = try engine.counts()
+                    try engine.close()
+                    guard Check(count: nodes + edges, digest: mix64(UInt64(nodes)) ^ UInt64(edges)) == expected else {
+                        let failure = OpOutcome.failed("reload \(round) counted \(nodes) nodes and \(edges) edges")
+                        if engine === a { resultA.ops[.load] = failure } else { resultB.ops[.load] = failure }
+                        return
+                    }
+                    if engine === a { timesA += timing.perOpNanosByRound } else { timesB += timing.perOpNanosByRound }
+                } catch {
+                    if engine === a { resultA.ops[.load] = .failed("reload: \(error)") } else { resultB.ops[.load] = .failed("reload: \(error)") }
+                    return
+                }
+            }
+        }
+        resultA.ops[.load] = .measured(Measurement(perOpNanosByRound: timesA, iterations: timesA.count), checkA)
+        resultB.ops[.load] = .measured(Measurement(perOpNanosByRound: timesB, iterations: timesB.count), checkB)
+    }
+
     /// Times every query op on both engines in rounds alternating between them (a, b, a, b, ...), so that
     /// both figures of a ratio see the same machine conditions; the times replace those of the phases. Each
     /// op first repeats its check pass on both engines (untimed; it warms the reopened caches), and a check

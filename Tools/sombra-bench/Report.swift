@@ -156,7 +156,7 @@ struct Report {
             "sombra-bench: social workload, \(context.nodeCount) nodes, \(context.edgeCount) edges, seed \(context.seed), "
                 + "cache \(context.cacheBytes >> 20) MiB per engine",
             "timing: median of \(context.policy.rounds) rounds of ≥ \(trim(context.policy.minSeconds)) s each "
-                + "(load: one run); ratio = sombra / sqlite; fsync floor (8 KiB pwrite + fdatasync): \(floor)",
+                + "(load: one run per round); ratio = sombra / sqlite; fsync floor (8 KiB pwrite + fdatasync): \(floor)",
             "",
         ]
     }
@@ -191,6 +191,7 @@ struct Report {
                      + (context.appendFloor.map { formatMicros($0.medianMicros) } ?? "n/a"))
         if context.sombra != nil && context.sqlite != nil {
             notes.append("queries (get_node ... bfs): timed after both loads, in rounds alternating between the engines")
+            notes.append("load: the first in each engine's phase, the others in rounds alternating between the engines")
         }
         notes.append("load: one durable transaction incl. indexes; time is the whole load, check = nodes + edges")
         notes.append(rssNote())

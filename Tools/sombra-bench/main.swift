@@ -108,6 +108,7 @@ if options.only != .sombra {
 }
 
 if paired, var s = sombraResult, var q = sqliteResult, s.unavailableReason == nil, q.unavailableReason == nil {
+    runner.reloadPaired(sombraEngine, sqliteEngine, &s, &q)
     runner.timeQueriesPaired(sombraEngine, sqliteEngine, &s, &q)
     runner.runTxnSmallPaired(sombraEngine, sqliteEngine, &s, &q)
     sombraResult = s
