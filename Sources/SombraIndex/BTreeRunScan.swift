@@ -263,18 +263,21 @@ package struct BTreeRunScan {
         }
     }
 
-    /// The first cell at or after `start` that lies above the upper bound (or the cell count). The search
-    /// gallops from `start` (probes start, start + 1, start + 3, ... then bisects the last step): a point
-    /// query's range ends a cell or two after it starts, and a long range costs a few probes per leaf.
+    /// The first cell at or after `start` that lies above the upper bound (or the cell count). A scan that
+    /// enters a leaf at its first cell (a long range going on) first tries the leaf's last key: the whole
+    /// leaf is usually in range. Otherwise the search gallops from `start` (probes start, start + 1,
+    /// start + 3, ... then bisects the last step): a point query's range ends a cell or two after it starts.
     private func endOfRange(in leaf: NodeView, from start: Int) throws(SombraError) -> Int {
         let end: Int
         switch upper {
         case .unbounded: return leaf.cellCount
         case .excluded(let key):
+            if start == 0, try leaf.compareKey(at: leaf.cellCount - 1, with: key) < 0 { return leaf.cellCount }
             end = try leaf.lowerBound(guess: start) { (i: Int) throws(SombraError) -> Int in
                 try leaf.compareKey(at: i, with: key)
             }.index
         case .included(let key):
+            if start == 0, try leaf.compareKey(at: leaf.cellCount - 1, with: key) <= 0 { return leaf.cellCount }
             end = try leaf.upperBound(guess: start) { (i: Int) throws(SombraError) -> Int in
                 try leaf.compareKey(at: i, with: key)
             }
