@@ -9,9 +9,11 @@
 //  2. Write transactions are serialized; `write { }` commits when the closure returns and rolls back when it
 //     throws. A nested `write` on the same thread is a typed error, not a deadlock.
 //  3. Opening never scans the graph: tree roots are in the file header.
-//  4. `read { }` borrows a ReadSession from `idleSessions` and gives it back only when the transaction
-//     object it made is referenced nowhere else (not kept by the body, nor by a cursor it returned), so a
-//     session is never in two transactions (ReadSession, invariant 1). The pool holds no GraphDB.
+//  4. `read { }` borrows an ended ReadTransaction (with its ReadSession) from `idleReads` and gives it
+//     back only when it is referenced nowhere else (not kept by the body, nor by a cursor it returned), so
+//     a session is never in two transactions (ReadSession, invariant 1). A pooled transaction holds its
+//     GraphDB unowned (`keepAlive` is nil), so the pool makes no cycle; it is reused as is only while its
+//     session keeps the same page transaction (the snapshot has not moved), else rebuilt on the session.
 import Synchronization
 import SombraFormat
 import SombraIO
@@ -23,9 +25,16 @@ public final class GraphDB: Sendable {
     let names = NameCache()
     let indexDeclarations = IndexDeclarationCache()
     public let path: String
-    /// Ended read sessions ready for the next `read { }` (at most `idleSessionLimit`).
-    private let idleSessions = Mutex<[ReadSession]>([])
-    private static let idleSessionLimit = 8
+    /// Ended read transactions (each with its session) ready for the next `read { }` (at most
+    /// `idleReadLimit`).
+    private let idleReads = Mutex<[PooledRead]>([])
+    private static let idleReadLimit = 8
+
+    /// A pooled transaction. @unchecked: it is referenced by the pool alone (invariant 4), and the one
+    /// thread that takes it out uses it.
+    private struct PooledRead: @unchecked Sendable {
+        let tx: ReadTransaction
+    }
 
     init(pager: Pager, path: String) {
         self.pager = pager
@@ -88,11 +97,15 @@ public final class GraphDB: Sendable {
         return try body(tx)
     }
 
-    /// A read transaction on an idle session renewed at the newest snapshot, or on a new one.
+    /// A pooled read transaction renewed at the newest snapshot (the same object when its session kept its
+    /// page transaction, else a new one on that session), or a new one on a new session.
     private func beginPooledRead() throws(SombraError) -> ReadTransaction {
-        if let session = idleSessions.withLock({ $0.popLast() }) {
-            try session.renew()
-            return ReadTransaction(db: self, session: session)
+        if let idle = idleReads.withLock({ $0.popLast() })?.tx {
+            if try idle.session.renew() {
+                idle.keepAlive = self
+                return idle
+            }
+            return ReadTransaction(db: self, session: idle.session)
         }
         return try beginRead()
     }
@@ -101,10 +114,11 @@ public final class GraphDB: Sendable {
     private func endPooledRead(_ tx: inout ReadTransaction) {
         tx.end()
         guard isKnownUniquelyReferenced(&tx) else { return }
-        let session = tx.session
-        session.releaseWalkers()
-        idleSessions.withLock { idle in
-            if idle.count < Self.idleSessionLimit { idle.append(session) }
+        tx.session.releaseWalkers()
+        tx.keepAlive = nil
+        let ended = PooledRead(tx: tx)
+        idleReads.withLock { idle in
+            if idle.count < Self.idleReadLimit { idle.append(ended) }
         }
     }
 

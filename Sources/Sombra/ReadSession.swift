@@ -43,9 +43,11 @@ final class ReadSession: @unchecked Sendable {
         trees = GraphTrees(header: pages.header)
     }
 
-    /// Starts the session again at the newest committed snapshot (invariant 2).
-    func renew() throws(SombraError) {
-        if try pages.renew() { return }
+    /// Starts the session again at the newest committed snapshot (invariant 2). Returns true when it kept
+    /// its page transaction (the snapshot had not moved), false when it took a new one.
+    @discardableResult
+    func renew() throws(SombraError) -> Bool {
+        if try pages.renew() { return true }
         pages = try pages.pager.beginRead()
         trees = GraphTrees(header: pages.header)
         nodeLookups = DescentMemo()
@@ -53,6 +55,7 @@ final class ReadSession: @unchecked Sendable {
         outgoing = nil
         incoming = nil
         propertyIndex = nil
+        return false
     }
 
     /// The id of `name` if a query of this session looked it up, compared by UTF-8 bytes as the names tree

@@ -17,12 +17,18 @@ struct ResolvedProperty {
 }
 
 public class Transaction {
-    public let db: GraphDB
+    /// The database. A transaction keeps it alive (`keepAlive`) except while it waits, ended, in the
+    /// database's own pool of read transactions (GraphDB, invariant 4), where no one else can reach it:
+    /// the pool holding its database strongly would make a cycle that never frees either.
+    public var db: GraphDB { owner }
+    private unowned let owner: GraphDB
+    var keepAlive: GraphDB?
     let pages: any PageReader
     var trees: GraphTrees?
 
     init(db: GraphDB, pages: any PageReader, trees: GraphTrees?) {
-        self.db = db
+        owner = db
+        keepAlive = db
         self.pages = pages
         self.trees = trees
     }

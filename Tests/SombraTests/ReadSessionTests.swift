@@ -126,6 +126,35 @@ struct ReadSessionTests {
         #expect(db.storageStats.activeReaders == 0)
     }
 
+    @Test("pooled read transactions do not keep their database alive; a transaction kept outside does")
+    func pooledReadsHoldNoDatabase() throws {
+        weak var pooled: GraphDB?
+        do {
+            let db = try GraphTest.open(InMemoryFileSystem())
+            let a = try db.write { tx in try tx.createNode(labels: ["N"]) }
+            for _ in 0..<3 { #expect(try db.read { tx in try tx.node(a) } != nil) }   // pooled and reused
+            try db.read { outer in
+                let both = try db.read { inner in [try inner.node(a), try outer.node(a)] }
+                #expect(both.allSatisfy { $0 != nil })
+            }
+            pooled = db
+        }
+        #expect(pooled == nil, "the pool of read transactions keeps its database alive")
+
+        weak var kept: GraphDB?
+        var escaped: ReadTransaction?
+        do {
+            let db = try GraphTest.open(InMemoryFileSystem())
+            _ = try db.read { tx in tx.isActive }   // one pooled transaction
+            escaped = try db.read { tx in tx }        // this one is kept, so never pooled
+            kept = db
+        }
+        #expect(kept != nil, "a kept transaction must keep its database alive")
+        #expect(escaped?.db === kept && escaped?.isActive == false)
+        escaped = nil
+        #expect(kept == nil)
+    }
+
     @Test("nested reads and nested scans of one transaction do not share a walk")
     func nestedScans() throws {
         let db = try GraphTest.open(InMemoryFileSystem())
