@@ -124,12 +124,7 @@ struct AdjacencyWalk {
     static func prefixRange(of node: UInt64, lower: inout [UInt8], upper: inout [UInt8]) -> KeyRange {
         lower.removeAll(keepingCapacity: true)
         OrderedUInt.append(node, to: &lower)
-        upper.removeAll(keepingCapacity: true)
-        upper.append(contentsOf: lower)
-        while let byte = upper.last, byte == 0xFF { upper.removeLast() }
-        guard let byte = upper.last else { return KeyRange(lower: .included(lower), upper: .unbounded) }
-        upper[upper.count - 1] = byte + 1
-        return KeyRange(lower: .included(lower), upper: .excluded(upper))
+        return KeyRange.prefix(lower, successorBuffer: &upper)
     }
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {

@@ -45,8 +45,30 @@ struct BulkLoaderState {
     private var edgeTypeByID: [UInt32: Int] = [:]
     private var lastEdgeType = -1
 
+    /// A name with what makes comparing it by bytes cheap: for an ASCII name, equal UTF-8 lengths and
+    /// String equality mean equal bytes (a String canonically equivalent to an ASCII one but spelled
+    /// otherwise holds a character that stands for ASCII in more bytes, such as the Kelvin sign for "K").
+    struct SpelledName {
+        let text: String
+        let byteCount: Int
+        let isASCII: Bool
+
+        init(_ text: String) {
+            self.text = text
+            byteCount = text.utf8.count
+            isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        }
+
+        /// Whether `other` has exactly these UTF-8 bytes.
+        func isSpelled(_ other: String) -> Bool {
+            guard other.utf8.count == byteCount else { return false }
+            return isASCII ? other == text : KnownNames.sameBytes(text, other)
+        }
+    }
+
     struct EdgeType {
-        let name: String
+        let spelling: SpelledName
+        var name: String { spelling.text }
         let id: UInt32
         /// The encoded property-less edge record of this type with both endpoints 0.
         let template: [UInt8]
@@ -57,16 +79,24 @@ struct BulkLoaderState {
     /// Name ids by name, matched by UTF-8 bytes as the names tree matches them (NameCache invariant 2): two
     /// canonically equivalent Strings with different bytes are different names, so a String hit counts only
     /// when the bytes are the same; the other spelling takes the slow path every time.
+    /// The first few names are also kept in a short list searched before the dictionary: a load meets the
+    /// same handful of labels and keys on every node, and comparing one short String costs less than
+    /// hashing it.
     struct KnownNames {
         private var ids: [String: (name: String, id: UInt32)] = [:]
+        private var first: [(name: SpelledName, id: UInt32)] = []
+        private static let firstLimit = 8
 
         subscript(_ name: String) -> UInt32? {
-            guard let entry = ids[name], Self.sameBytes(entry.name, name) else { return nil }
+            for entry in first where entry.name.isSpelled(name) { return entry.id }
+            guard first.count >= Self.firstLimit, let entry = ids[name], Self.sameBytes(entry.name, name) else { return nil }
             return entry.id
         }
 
         mutating func add(_ name: String, _ id: UInt32) {
-            if ids[name] == nil { ids[name] = (name, id) }
+            guard ids[name] == nil else { return }
+            ids[name] = (name, id)
+            if first.count < Self.firstLimit { first.append((SpelledName(name), id)) }
         }
 
         /// Whether two strings have the same UTF-8 bytes (not only the same characters).
@@ -220,9 +250,9 @@ struct BulkLoaderState {
 
     /// The index in `edgeTypes` of the type spelled exactly `name`, nil if the loader has not met it.
     private func findEdgeType(_ name: String) -> Int? {
-        if lastEdgeType >= 0, KnownNames.sameBytes(edgeTypes[lastEdgeType].name, name) { return lastEdgeType }
+        if lastEdgeType >= 0, edgeTypes[lastEdgeType].spelling.isSpelled(name) { return lastEdgeType }
         guard edgeTypes.count > 8 else {
-            return edgeTypes.indices.first { KnownNames.sameBytes(edgeTypes[$0].name, name) }
+            return edgeTypes.indices.first { edgeTypes[$0].spelling.isSpelled(name) }
         }
         return edgeTypeIndex[name].map { Int($0) }
     }
@@ -233,7 +263,7 @@ struct BulkLoaderState {
         // Met before: `edgeTypeIndex` may hold a canonically equivalent spelling under this String key.
         if let known = edgeTypeByID[id] { return known }
         let template = try tx.encodeChecked(try EdgeRecord(source: 0, target: 0, type: id))
-        edgeTypes.append(EdgeType(name: name, id: id, template: template))
+        edgeTypes.append(EdgeType(spelling: SpelledName(name), id: id, template: template))
         edgeTypeByID[id] = edgeTypes.count - 1
         edgeTypeIndex.add(name, UInt32(edgeTypes.count - 1))
         return edgeTypes.count - 1

@@ -24,11 +24,8 @@ package struct KeyRange: Hashable, Sendable {
     package static let all = KeyRange(lower: .unbounded, upper: .unbounded)
 
     package static func prefix(_ p: [UInt8]) -> KeyRange {
-        var successor = p
-        while let last = successor.last, last == 0xFF { successor.removeLast() }
-        guard let last = successor.last else { return KeyRange(lower: .included(p), upper: .unbounded) }
-        successor[successor.count - 1] = last + 1
-        return KeyRange(lower: .included(p), upper: .excluded(successor))
+        var successor: [UInt8] = []
+        return prefix(p, successorBuffer: &successor)
     }
 
     /// `prefix(p)`, with the successor built in `successorBuffer` (its storage reused when uniquely held).

@@ -67,13 +67,14 @@ struct BTreeRunScanTests {
         #expect(mismatches == 0, "seed \(seed)")
     }
 
-    @Test("a prefix range built in a kept buffer equals KeyRange.prefix, trailing 0xFF bytes included")
+    @Test("a prefix range built in a kept buffer ends at KeyEncoding.prefixEnd, trailing 0xFF bytes included")
     func prefixRangeInBuffer() {
         var buffer: [UInt8] = [9, 9, 9, 9, 9, 9, 9, 9, 9, 9]
         for p: [UInt8] in [[], [0xFF], [0xFF, 0xFF], [1, 0xFF], [1, 2, 0xFF, 0xFF], [0], [0xFE], [7, 0, 0]] {
             let built = KeyRange.prefix(p, successorBuffer: &buffer)
-            let plain = KeyRange.prefix(p)
-            #expect(built.lower == plain.lower && built.upper == plain.upper, "prefix \(p)")
+            let end = KeyEncoding.prefixEnd(p).map { KeyBound.excluded($0) } ?? .unbounded
+            #expect(built.lower == .included(p) && built.upper == end, "prefix \(p)")
+            #expect(KeyRange.prefix(p).upper == end, "prefix \(p)")
         }
     }
 

@@ -67,6 +67,35 @@ struct BulkLoaderTests {
         try a.close(); try b.close()
     }
 
+    @Test("a bulk load keeps names apart by their bytes: canonically equivalent spellings stay distinct")
+    func namesByBytes() throws {
+        let db = try GraphTest.open(InMemoryFileSystem())
+        // The Kelvin sign and "K", and a decomposed and a precomposed é, are equal as Strings.
+        let labels = ["Kelvin", "\u{212A}elvin", "caf\u{E9}", "cafe\u{301}"]
+        let types = ["K", "\u{212A}"]
+        var ids: [NodeID] = []
+        try db.bulkLoad(bufferBytes: 1 << 20) { loader in
+            for i in 0..<40 {
+                let key = i % 3 == 0 ? "caf\u{E9}" : "cafe\u{301}"
+                ids.append(try loader.addNode(labels: [labels[i % 4]], properties: [key: .int(Int64(i))]))
+            }
+            for i in 0..<39 { try loader.addEdge(from: ids[i], to: ids[i + 1], type: types[i % 2]) }
+        }
+        try db.read { tx in
+            #expect(try labels.map { try tx.countNodes(withLabel: $0) } == [10, 10, 10, 10])
+            for i in [0, 1, 5, 6] {
+                let key = i % 3 == 0 ? "caf\u{E9}" : "cafe\u{301}"
+                let other = i % 3 == 0 ? "cafe\u{301}" : "caf\u{E9}"
+                #expect(try tx.property(key, of: ids[i]) == .int(Int64(i)))
+                #expect(try tx.property(other, of: ids[i]) == nil)
+            }
+            for (t, type) in types.enumerated() {
+                let found = try tx.edges(of: ids[0], direction: .outgoing, types: [type]).collect().count
+                #expect(found == (t == 0 ? 1 : 0), "type \(t)")
+            }
+        }
+    }
+
     @Test("an error inside a bulk load rolls the whole load back")
     func errorRollsBack() throws {
         let db = try memoryGraph()

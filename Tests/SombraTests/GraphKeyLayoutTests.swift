@@ -18,14 +18,17 @@ struct GraphKeyLayoutTests {
         #expect(doc.contains("in-edges key `\(FormatDoc.hex(incoming))`"))
     }
 
-    @Test("a walk's in-place prefix range is KeyRange.prefix of the node's adjacency prefix, buffers reused")
+    @Test("a walk's in-place prefix range spans exactly the node's adjacency prefix, buffers reused")
     func walkPrefixRange() {
+        func expected(_ p: [UInt8]) -> KeyRange {
+            KeyRange(lower: .included(p), upper: KeyEncoding.prefixEnd(p).map { .excluded($0) } ?? .unbounded)
+        }
         var lower: [UInt8] = [], upper: [UInt8] = []
         var nodes: [UInt64] = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000, .max, .max - 1]
         for shift in 0..<64 { nodes.append((1 << UInt64(shift)) - 1); nodes.append(1 << UInt64(shift)) }
         var mismatches: [UInt64] = []
         for node in nodes where Sombra.AdjacencyWalk.prefixRange(of: node, lower: &lower, upper: &upper)
-            != KeyRange.prefix(GraphKeys.adjacencyPrefix(node)) {
+            != expected(GraphKeys.adjacencyPrefix(node)) {
             mismatches.append(node)
         }
         #expect(mismatches.isEmpty, "nodes \(mismatches)")
