@@ -45,27 +45,6 @@ struct BulkLoaderState {
     private var edgeTypeByID: [UInt32: Int] = [:]
     private var lastEdgeType = -1
 
-    /// A name with what makes comparing it by bytes cheap: for an ASCII name, equal UTF-8 lengths and
-    /// String equality mean equal bytes (a String canonically equivalent to an ASCII one but spelled
-    /// otherwise holds a character that stands for ASCII in more bytes, such as the Kelvin sign for "K").
-    struct SpelledName {
-        let text: String
-        let byteCount: Int
-        let isASCII: Bool
-
-        init(_ text: String) {
-            self.text = text
-            byteCount = text.utf8.count
-            isASCII = text.utf8.allSatisfy { $0 < 0x80 }
-        }
-
-        /// Whether `other` has exactly these UTF-8 bytes.
-        func isSpelled(_ other: String) -> Bool {
-            guard other.utf8.count == byteCount else { return false }
-            return isASCII ? other == text : KnownNames.sameBytes(text, other)
-        }
-    }
-
     struct EdgeType {
         let spelling: SpelledName
         var name: String { spelling.text }
@@ -89,7 +68,7 @@ struct BulkLoaderState {
 
         subscript(_ name: String) -> UInt32? {
             for entry in first where entry.name.isSpelled(name) { return entry.id }
-            guard first.count >= Self.firstLimit, let entry = ids[name], Self.sameBytes(entry.name, name) else { return nil }
+            guard first.count >= Self.firstLimit, let entry = ids[name], NameKey(entry.name) == NameKey(name) else { return nil }
             return entry.id
         }
 
@@ -97,15 +76,6 @@ struct BulkLoaderState {
             guard ids[name] == nil else { return }
             ids[name] = (name, id)
             if first.count < Self.firstLimit { first.append((SpelledName(name), id)) }
-        }
-
-        /// Whether two strings have the same UTF-8 bytes (not only the same characters).
-        static func sameBytes(_ x: String, _ y: String) -> Bool {
-            guard x.isContiguousUTF8, y.isContiguousUTF8 else { return x.utf8.elementsEqual(y.utf8) }
-            let a = x.utf8Span.span, b = y.utf8Span.span
-            guard a.count == b.count else { return false }
-            for i in a.indices where a[i] != b[i] { return false }
-            return true
         }
     }
 

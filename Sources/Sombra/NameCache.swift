@@ -13,6 +13,30 @@
 import Synchronization
 import SombraFormat
 
+/// A name kept for quick byte-exact matching (invariant 2) in short lists searched without hashing (a read
+/// session's recent names, a bulk load's first names). For an ASCII name, equal UTF-8 lengths and String
+/// equality imply equal bytes: a string canonically equivalent to an ASCII one but not identical to it holds
+/// a character that stands for ASCII (the Kelvin sign, U+212A, is "K") in more bytes than the ASCII takes.
+/// So the common case costs a length and a String comparison (identical small strings compare as two
+/// words); other names compare bytes (NameKey).
+struct SpelledName: Sendable {
+    let text: String
+    let byteCount: Int
+    let isASCII: Bool
+
+    init(_ text: String) {
+        self.text = text
+        byteCount = text.utf8.count
+        isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// Whether `other` has exactly these UTF-8 bytes.
+    func isSpelled(_ other: String) -> Bool {
+        guard other.utf8.count == byteCount else { return false }
+        return isASCII ? other == text : NameKey(text) == NameKey(other)
+    }
+}
+
 /// A name compared and hashed by its UTF-8 bytes (invariant 2): the dictionary key for name lookups.
 /// Making one copies nothing: a native String's bytes are hashed in place.
 struct NameKey: Hashable, Sendable {

@@ -31,12 +31,11 @@ final class ReadSession: @unchecked Sendable {
     private var propertyIndex: IndexWalker?
     /// Names this session's queries looked up, with their ids (committed names: an id never changes
     /// meaning, so these stay valid across snapshots, as in the shared NameCache).
-    private var recentNames: [(name: NameKey, byteCount: Int, isASCII: Bool, id: UInt32)] = []
+    private var recentNames: [(name: SpelledName, id: UInt32)] = []
     private static let recentNameLimit = 8
     /// The last (label, key) a property query of this session resolved, with the names' ids and the index
     /// declared on them at this snapshot (dropped with the snapshot: declarations change by commits).
-    /// Only ASCII names are kept, so String equality is byte equality (see `recentID`).
-    private var lastProperty: (label: String, key: String, resolved: ResolvedProperty)?
+    private var lastProperty: (label: SpelledName, key: SpelledName, resolved: ResolvedProperty)?
 
     init(pages: PageReadTransaction) {
         self.pages = pages
@@ -59,38 +58,28 @@ final class ReadSession: @unchecked Sendable {
     }
 
     /// The id of `name` if a query of this session looked it up, compared by UTF-8 bytes as the names tree
-    /// does (NameCache, invariant 2); no lock and no hashing, for the few names a workload repeats.
-    ///
-    /// For an ASCII entry, equal UTF-8 lengths and String equality imply equal bytes: a string canonically
-    /// equivalent to an ASCII one but not identical to it holds a character that decomposes to ASCII (the
-    /// Kelvin sign, U+212A, is "K"), and such a character takes more bytes than the ASCII it stands for. So
-    /// the common case costs a length and a String comparison (identical small strings compare as two
-    /// words); other entries compare bytes (NameKey).
+    /// does (NameCache, invariant 2; SpelledName); no lock and no hashing, for the few names a workload
+    /// repeats.
     func recentID(of name: String) -> UInt32? {
-        let count = name.utf8.count
-        for entry in recentNames where entry.byteCount == count {
-            if entry.isASCII ? entry.name.name == name : entry.name == NameKey(name) { return entry.id }
-        }
+        for entry in recentNames where entry.name.isSpelled(name) { return entry.id }
         return nil
     }
 
-    /// What `rememberProperty` kept for exactly this `label` and `key`, if anything.
+    /// What `rememberProperty` kept for exactly this `label` and `key` (by bytes), if anything.
     func recentProperty(label: String, key: String) -> ResolvedProperty? {
-        guard let last = lastProperty, last.label.utf8.count == label.utf8.count, last.key.utf8.count == key.utf8.count,
-              last.label == label, last.key == key else { return nil }
+        guard let last = lastProperty, last.label.isSpelled(label), last.key.isSpelled(key) else { return nil }
         return last.resolved
     }
 
-    /// Keeps a property query's resolution for the next query at this snapshot (ASCII names only).
+    /// Keeps a property query's resolution for the next query at this snapshot.
     func rememberProperty(label: String, key: String, _ resolved: ResolvedProperty) {
-        guard label.utf8.allSatisfy({ $0 < 0x80 }), key.utf8.allSatisfy({ $0 < 0x80 }) else { return }
-        lastProperty = (label, key, resolved)
+        lastProperty = (SpelledName(label), SpelledName(key), resolved)
     }
 
     /// Remembers a committed name's id (the oldest is dropped past `recentNameLimit`).
     func remember(name: String, id: UInt32) {
         if recentNames.count >= Self.recentNameLimit { recentNames.removeFirst() }
-        recentNames.append((NameKey(name), name.utf8.count, name.utf8.allSatisfy { $0 < 0x80 }, id))
+        recentNames.append((SpelledName(name), id))
     }
 
     /// Marks every walker idle. Called when the session goes back to the pool, which happens only when no

@@ -84,8 +84,8 @@ struct BulkLoaderMergeTests {
             let names = ["Person", "Post", "Admin", "Tag", "name", "age", "bio", "score", "w", "note", "KNOWS", "LIKES", "FOLLOWS"]
             out.append("name ids \(try names.map { (name) throws(SombraError) in try tx.existingID(name) })")
             for label in ["Person", "Post", "Admin", "Tag"] { out.append("\(label) \(try tx.nodes(withLabel: label).collect())") }
-            var eq = try tx.nodes(withLabel: "Person", where: "name", equals: "n-5")
-            var range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(10, 30))
+            let eq = try tx.nodes(withLabel: "Person", where: "name", equals: "n-5")
+            let range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(10, 30))
             out.append("\(try eq.collect()) \(try range.collect().sorted())")
             return out
         }

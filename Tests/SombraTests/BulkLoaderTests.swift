@@ -34,8 +34,8 @@ struct BulkLoaderTests {
                 let edges = try tx.edges(of: n, direction: .both).collect().map { "\($0.id)\($0.type)\($0.source)\($0.target)" }
                 out.append("\(node) \(edges)")
             }
-            var eq = try tx.nodes(withLabel: "Person", where: "name", equals: "n-5")
-            var range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(10, 12))
+            let eq = try tx.nodes(withLabel: "Person", where: "name", equals: "n-5")
+            let range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(10, 12))
             out.append("\(try eq.collect()) \(try range.collect().sorted())")
             return out
         }

@@ -86,7 +86,7 @@ struct GraphBadInputTests {
             #expect(try tx.property("k", of: n) == nil)
             #expect(try tx.degree(of: n) == 0)
             #expect(try tx.neighbors(of: n).isEmpty)
-            var edges = try tx.edges(of: n)
+            let edges = try tx.edges(of: n)
             #expect(try edges.collect().isEmpty)
             let missing = SombraError.nodeNotFound(id)
             expectRefused(missing, tx, &m, { () throws(SombraError) in try tx.setProperty("k", to: 2, on: n) },
@@ -175,9 +175,9 @@ struct GraphBadInputTests {
             #expect(try tx.removeProperty(name, from: n) == nil)
             #expect(try tx.countNodes(withLabel: name) == 0)
             #expect(try tx.countEdges(ofType: name) == 0)
-            var c = try tx.nodes(withLabel: name)
+            let c = try tx.nodes(withLabel: name)
             #expect(try c.collect().isEmpty)
-            var typed = try tx.edges(of: n, types: [name])
+            let typed = try tx.edges(of: n, types: [name])
             #expect(try typed.collect().isEmpty)
         }
         try tx.addLabel(longest, to: n)
@@ -190,7 +190,7 @@ struct GraphBadInputTests {
         try m.createIndex(label: longest, key: longest)
         try commitAndCompare(tx, m, &db, fs)
         try db.read { rt in
-            var c = try rt.nodes(withLabel: longest, where: longest, equals: .string(longest))
+            let c = try rt.nodes(withLabel: longest, where: longest, equals: .string(longest))
             #expect(try c.collect() == [n])
         }
         try db.close()
@@ -317,18 +317,18 @@ struct GraphBadInputTests {
         for label in ["P", "Q"] {
             for v in probes {
                 GraphQueries.compare("\(label).x == \(v)", &p,
-                    { () throws(SombraError) in var c = try tx.nodes(withLabel: label, where: "x", equals: v); return try c.collect().map(\.rawValue) },
+                    { () throws(SombraError) in let c = try tx.nodes(withLabel: label, where: "x", equals: v); return try c.collect().map(\.rawValue) },
                     { () throws(SombraError) in try m.nodes(withLabel: label, where: "x", equals: v) })
             }
             for range in [ValueRange.closed(.double(-.infinity), .double(.infinity)), ValueRange(), .halfOpen(.double(0.0), .double(.nan)),
                           .closed(.double(-0.0), .double(0.0)), ValueRange(lower: .double(.infinity), lowerInclusive: false)] {
                 GraphQueries.compare("\(label).x in \(range.model)", &p,
-                    { () throws(SombraError) in var c = try tx.nodes(withLabel: label, where: "x", in: range); return try c.collect().map(\.rawValue) },
+                    { () throws(SombraError) in let c = try tx.nodes(withLabel: label, where: "x", in: range); return try c.collect().map(\.rawValue) },
                     { () throws(SombraError) in try m.nodes(withLabel: label, where: "x", in: range.model) })
             }
         }
         #expect(p.isEmpty, "\(p.list)")
-        var all = try tx.nodes(withLabel: "P", where: "x", in: .closed(.double(-.infinity), .double(.infinity)))
+        let all = try tx.nodes(withLabel: "P", where: "x", in: .closed(.double(-.infinity), .double(.infinity)))
         #expect(try all.collect().count == stored.count)
         try commitAndCompare(tx, m, &db, fs)
         try db.close()

@@ -57,8 +57,8 @@ struct GraphBasicsTests {
             }
         }
         func query(_ tx: Transaction) throws -> ([NodeID], [NodeID]) {
-            var eq = try tx.nodes(withLabel: "Person", where: "age", equals: 7)
-            var range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(30, 32))
+            let eq = try tx.nodes(withLabel: "Person", where: "age", equals: 7)
+            let range = try tx.nodes(withLabel: "Person", where: "age", in: .halfOpen(30, 32))
             return (try eq.collect().sorted(), try range.collect().sorted())
         }
         let scanned = try db.read { try query($0) }
@@ -95,7 +95,7 @@ struct GraphBasicsTests {
             #expect(try tx.node(a) == nil)
             #expect(try tx.edgeCount() == 0)
             #expect(try tx.degree(of: b) == 0)
-            var c = try tx.nodes(withLabel: "P", where: "k", equals: 1)
+            let c = try tx.nodes(withLabel: "P", where: "k", equals: 1)
             let got = try c.collect()
             #expect(got == [b])
             #expect(try tx.countNodes(withLabel: "P") == 1)
@@ -138,8 +138,8 @@ func indexDeclarationsFollowSnapshots() throws {
     #expect(try during.hasIndex(label: "Person", key: "name"))
     // The old reader still reads its snapshot: no index, same answers by scanning.
     #expect(try !before.hasIndex(label: "Person", key: "name"))
-    var viaScan = try before.nodes(withLabel: "Person", where: "name", equals: "p3")
-    var viaIndex = try during.nodes(withLabel: "Person", where: "name", equals: "p3")
+    let viaScan = try before.nodes(withLabel: "Person", where: "name", equals: "p3")
+    let viaIndex = try during.nodes(withLabel: "Person", where: "name", equals: "p3")
     #expect(try viaScan.collect().sorted() == viaIndex.collect().sorted())
     #expect(try during.hasIndex(label: "Person", key: "name"))
     before.end()
@@ -147,7 +147,7 @@ func indexDeclarationsFollowSnapshots() throws {
     try db.write { tx in try tx.dropIndex(label: "Person", key: "name") }
     let after = try db.beginRead()
     #expect(try !after.hasIndex(label: "Person", key: "name"))
-    var again = try after.nodes(withLabel: "Person", where: "name", equals: "p3")
+    let again = try after.nodes(withLabel: "Person", where: "name", equals: "p3")
     #expect(try again.collect().count == 4)
     after.end()
 }

@@ -313,7 +313,7 @@ enum GraphQueries {
 
             // Labels and properties.
             let label = Vocabulary.labels[r.below(Vocabulary.labels.count)]
-            var byLabel = try tx.nodes(withLabel: label)
+            let byLabel = try tx.nodes(withLabel: label)
             if try byLabel.collect().map(\.rawValue) != m.nodes(withLabel: label) { p.add("nodes(withLabel: \(label))") }
             let labelCount = try tx.countNodes(withLabel: label)
             if labelCount != m.countNodes(withLabel: label) { p.add("countNodes(\(label)) \(labelCount) vs \(m.countNodes(withLabel: label))") }
@@ -321,13 +321,13 @@ enum GraphQueries {
             let holders = m.nodeIDs
             if r.chance(60), !holders.isEmpty, let v = m.nodes[holders[r.below(holders.count)]]?.properties[key] { value = v }
             compare("equals \(label).\(key) == \(value)", &p,
-                    { () throws(SombraError) in var c = try tx.nodes(withLabel: label, where: key, equals: value); return try c.collect().map(\.rawValue) },
+                    { () throws(SombraError) in let c = try tx.nodes(withLabel: label, where: key, equals: value); return try c.collect().map(\.rawValue) },
                     { () throws(SombraError) in try m.nodes(withLabel: label, where: key, equals: value) })
             let range = ValueRange(lower: r.chance(15) ? nil : ValueGen.scalar(&r), lowerInclusive: r.below(2) == 0,
                                    upper: r.chance(15) ? nil : (r.chance(5) ? ValueGen.value(&r) : ValueGen.scalar(&r)),
                                    upperInclusive: r.below(2) == 0)
             compare("range \(label).\(key) in \(range.model)", &p,
-                    { () throws(SombraError) in var c = try tx.nodes(withLabel: label, where: key, in: range); return try c.collect().map(\.rawValue) },
+                    { () throws(SombraError) in let c = try tx.nodes(withLabel: label, where: key, in: range); return try c.collect().map(\.rawValue) },
                     { () throws(SombraError) in try m.nodes(withLabel: label, where: key, in: range.model) })
             if try tx.hasIndex(label: label, key: key) != m.hasIndex(label: label, key: key) { p.add("hasIndex(\(label).\(key))") }
             queries += 5
@@ -342,7 +342,7 @@ enum GraphQueries {
             case 4: [Vocabulary.types[r.below(4)], Vocabulary.types[r.below(4)]]
             default: [Vocabulary.types[r.below(4)]]
             }
-            var ec = try tx.edges(of: NodeID(node), direction: direction, types: types)
+            let ec = try tx.edges(of: NodeID(node), direction: direction, types: types)
             let got = try ec.collect().map(\.model)
             let want = m.edges(of: node, direction: direction.model, types: types)
             if got.sorted() != want || Set(got.map(\.id)).count != got.count {
@@ -376,7 +376,7 @@ enum GraphQueries {
             // Id order.
             let a = UInt64(r.below(Int(m.nextNodeID) + 2)), b = UInt64(r.below(Int(m.nextNodeID) + 2))
             let reverse = r.below(2) == 0
-            var ids = try tx.nodes(inIDRange: NodeID(min(a, b))...NodeID(max(a, b)), reverse: reverse)
+            let ids = try tx.nodes(inIDRange: NodeID(min(a, b))...NodeID(max(a, b)), reverse: reverse)
             if try ids.collect().map(\.rawValue) != m.nodeIDs(in: min(a, b)...max(a, b), reverse: reverse) {
                 p.add("nodes(inIDRange: \(min(a, b))...\(max(a, b)), reverse: \(reverse))")
             }
@@ -385,9 +385,9 @@ enum GraphQueries {
             if try tx.lastNodes(k).map(\.rawValue) != Array(m.nodeIDs.reversed().prefix(k)) { p.add("lastNodes(\(k))") }
             queries += 3
         }
-        var all = try tx.allNodes()
+        let all = try tx.allNodes()
         if try all.collect().map(\.rawValue) != m.nodeIDs { p.add("allNodes") }
-        var allEdges = try tx.allEdges()
+        let allEdges = try tx.allEdges()
         if try allEdges.collect().map(\.rawValue) != m.edgeIDs { p.add("allEdges") }
         return queries + 2
     }

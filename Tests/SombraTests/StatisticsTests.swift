@@ -59,13 +59,13 @@ struct StatisticsTests {
     func isolated() throws {
         let (db, n) = try sample()
         try db.read { tx throws in
-            var c = try tx.isolatedNodes()
+            let c = try tx.isolatedNodes()
             #expect(try c.collect() == [n[3]])
         }
         try db.write { tx throws in
-            var edges = try tx.edges(of: n[4])
+            let edges = try tx.edges(of: n[4])
             for e in try edges.collect() { try tx.deleteEdge(e.id) }
-            var c = try tx.isolatedNodes()
+            let c = try tx.isolatedNodes()
             #expect(try c.collect() == [n[3], n[4]])
             tx.rollback()
         }
@@ -104,7 +104,7 @@ struct StatisticsTests {
                     let hubs = try tx.hubs(minDegree: minDegree, direction: d, types: types, limit: limit)
                     check(hubs.map(\.node) == wantHubs.map(\.0) && hubs.map(\.degree) == wantHubs.map(\.1), "hubs \(d) \(minDegree)")
                 }
-                var c = try tx.isolatedNodes()
+                let c = try tx.isolatedNodes()
                 check(try c.collect() == ids.filter { model.degree($0, .both) == 0 }, "isolated")
             }
             try db.close()
