@@ -110,7 +110,7 @@ public final class GraphDB: Sendable {
         return try beginRead()
     }
 
-    /// Ends `tx` and keeps its session when nothing else holds the transaction (invariant 4).
+    /// Ends `tx` and pools it, with its session, when nothing else holds it (invariant 4).
     private func endPooledRead(_ tx: inout ReadTransaction) {
         tx.end()
         guard isKnownUniquelyReferenced(&tx) else { return }

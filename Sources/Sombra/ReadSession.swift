@@ -44,7 +44,6 @@ final class ReadSession: @unchecked Sendable {
 
     /// Starts the session again at the newest committed snapshot (invariant 2). Returns true when it kept
     /// its page transaction (the snapshot had not moved), false when it took a new one.
-    @discardableResult
     func renew() throws(SombraError) -> Bool {
         if try pages.renew() { return true }
         pages = try pages.pager.beginRead()

@@ -27,9 +27,6 @@ package struct BTreeRun {
     /// A run of no cells (a placeholder).
     package static let placeholder = BTreeRun(view: .placeholder, cells: 0..<0)
 
-    /// Length of the key of cell `i`.
-    package func keyCount(_ i: Int) throws(SombraError) -> Int { try view.keyLocation(i).count }
-
     /// The page bytes the run's keys live in (for reading fields at a `fixedKeyStart`).
     package var pageBytes: [UInt8] { view.bytes }
 
