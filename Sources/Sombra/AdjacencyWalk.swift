@@ -10,6 +10,10 @@
 //     or value that is not the adjacency layout throws `.corruptPage` naming the page.
 //  3. Writes made while walking are seen: when the transaction has changed pages since the walk last read,
 //     the next call finds the chunk holding the last entry returned again and continues after it.
+//  4. `forEach` yields exactly what repeated `next()` calls would. Its direct form (a fresh walk of every
+//     type from the node's first entry) visits the node's cells in key order and each chunk's entries in
+//     turn, which is that order (AdjacencyChunks, invariant 1), and falls back to `next()` from the entry
+//     after the last one given when the body writes (3).
 import SombraFormat
 import SombraIndex
 import SombraStorage
@@ -125,6 +129,59 @@ struct AdjacencyWalk {
         lower.removeAll(keepingCapacity: true)
         OrderedUInt.append(node, to: &lower)
         return KeyRange.prefix(lower, successorBuffer: &upper)
+    }
+
+    /// Calls `body` with each remaining entry, in the order `next()` returns them, until it returns false;
+    /// returns false if it stopped. A fresh walk of every type from the node's first entry (the scans of
+    /// neighbour queries and traversals) decodes each chunk straight from the leaf into `body`, with no
+    /// entry buffer and no per-entry floor or filter test (invariant 4); any other walk, and any walk once
+    /// `body` has written to the transaction, goes entry by entry through `next()`.
+    mutating func forEach(_ body: (AdjacencyKey) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        if exhausted { return true }
+        if !positioned, types == nil, startType == 0, startOther == 0, last == nil {
+            try seek()
+            let change = observedChange
+            while let fresh = try runs.nextRun() {
+                for i in fresh.cells {
+                    let first = try Self.key(of: fresh, i)
+                    guard let value = try fresh.inlineValueLocation(i) else {
+                        throw fresh.malformedKey(i, "adjacency chunk (its value is in an overflow chain)")
+                    }
+                    var entry = first
+                    var rest = ByteReader(fresh.pageBytes[value.start..<(value.start + value.count)], page: fresh.page)
+                    while true {
+                        guard try body(entry) else { return stop(after: entry) }
+                        if reader.changeCounter != change { return try resume(after: entry, body) }
+                        if rest.isAtEnd { break }
+                        entry = try AdjacencyChunk.decodeEntry(&rest, after: entry)
+                    }
+                }
+            }
+            exhausted = true
+            return true
+        }
+        while let e = try next() {
+            guard try body(e) else { return false }
+        }
+        return true
+    }
+
+    /// `forEach` stopped after `entry`: a later `next()` continues after it, from a fresh seek.
+    private mutating func stop(after entry: AdjacencyKey) -> Bool {
+        last = entry
+        positioned = false
+        return false
+    }
+
+    /// `body` wrote to the transaction after `entry`: the rest comes from a seek past it (invariant 3).
+    private mutating func resume(after entry: AdjacencyKey,
+                                 _ body: (AdjacencyKey) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        last = entry
+        positioned = false
+        while let e = try next() {
+            guard try body(e) else { return false }
+        }
+        return true
     }
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {

@@ -17,7 +17,8 @@ final class AdjacencyWalker {
     // would otherwise cost one check per `next()` (7% of a neighbour query, 12% of a BFS, measured). Sound
     // because a walker is used by one scan of one transaction at a time: a transaction is used by one thread
     // at a time (it is not Sendable; the C ABI locks its box), and a lent walker is `busy`, so a nested scan
-    // gets another walker; no access to `walk` calls out while it is in progress.
+    // gets another walker. `forEach` calls out to its body while the access is in progress; the body cannot
+    // reach this walk, which is lent (busy) to the scan running it and is not visible outside the graph layer.
     @exclusivity(unchecked) private var walk: AdjacencyWalk
     var busy = false
 
@@ -28,6 +29,11 @@ final class AdjacencyWalker {
 
     /// The next entry (AdjacencyWalk.next).
     func next() throws(SombraError) -> AdjacencyKey? { try unsafe walk.next() }
+
+    /// Each remaining entry, until `body` returns false; false if it stopped (AdjacencyWalk.forEach).
+    func forEach(_ body: (AdjacencyKey) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
+        try unsafe walk.forEach(body)
+    }
 }
 
 /// An entry walk of an index tree in a box, lent by a read session like `AdjacencyWalker` (`busy` while

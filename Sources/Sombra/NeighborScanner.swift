@@ -44,10 +44,7 @@ struct NeighborScanner {
     private static func scan(_ walker: AdjacencyWalker, _ node: UInt64,
                              _ body: (UInt64) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
         walker.restart(node: node)
-        while let e = try walker.next() {
-            guard try body(e.other) else { return false }
-        }
-        return true
+        return try walker.forEach { (e: AdjacencyKey) throws(SombraError) -> Bool in try body(e.other) }
     }
 }
 

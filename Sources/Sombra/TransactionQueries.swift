@@ -262,10 +262,12 @@ extension Transaction {
             if direction == (outgoing ? .incoming : .outgoing) { continue }
             guard let walker = lendWalker(outgoing: outgoing, node: node, types: ids) else { return }
             defer { walker.busy = false }
-            while let e = try walker.next() {
-                if !outgoing && direction == .both && e.this == e.other { continue }
-                guard try body(NodeID(e.other)) else { return }
+            let skipSelfLoops = !outgoing && direction == .both
+            let finished = try walker.forEach { (e: AdjacencyKey) throws(SombraError) -> Bool in
+                if skipSelfLoops && e.this == e.other { return true }
+                return try body(NodeID(e.other))
             }
+            if !finished { return }
         }
     }
 
