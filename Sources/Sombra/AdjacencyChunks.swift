@@ -102,6 +102,8 @@ enum AdjacencyChunks {
 struct AdjacencyChunker {
     private var entries: [AdjacencyKey] = []
     private var valueSize = 0
+    /// The chunk's value, encoded into one kept buffer (no array per chunk).
+    private var value: [UInt8] = []
 
     /// Adds `e` (greater than every entry added before), writing out the previous chunk when `e` cannot join it.
     mutating func add(_ e: AdjacencyKey, to builder: inout BTreeBulkBuilder) throws(SombraError) {
@@ -120,8 +122,13 @@ struct AdjacencyChunker {
     /// Writes out the chunk being filled.
     mutating func finish(_ builder: inout BTreeBulkBuilder) throws(SombraError) {
         guard let first = entries.first else { return }
-        let value = AdjacencyChunk.encode(entries[...])
-        try builder.add(value: value) { k in GraphKeys.appendAdjacency(first.this, first.type, first.other, first.edge, to: &k) }
+        value.removeAll(keepingCapacity: true)
+        var previous = first
+        for e in entries.dropFirst() {
+            AdjacencyChunk.append(e, after: previous, to: &value)
+            previous = e
+        }
+        try builder.add(value: value[...]) { k in GraphKeys.appendAdjacency(first.this, first.type, first.other, first.edge, to: &k) }
         entries.removeAll(keepingCapacity: true)
         valueSize = 0
     }

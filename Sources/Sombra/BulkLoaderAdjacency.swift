@@ -159,14 +159,15 @@ private struct ChunkedRunReader {
         chunk.removeAll(keepingCapacity: true)
         index = 0
         guard let cell = try cells.cell() else { return }
-        guard let first = GraphKeys.decodeAdjacency(cell.bytes, start: cell.key.lowerBound, count: cell.key.count) else {
+        let bytes = cells.leafBytes
+        guard let first = GraphKeys.decodeAdjacency(bytes, start: cell.key.lowerBound, count: cell.key.count) else {
             throw .corruptPage(page: 0, reason: "a bulk-load adjacency run holds a key that is not an adjacency key")
         }
         chunk.append(first)
         if packed {
-            try BulkLoader.decodePacked(cell.bytes[cell.value], after: first, into: &chunk)
+            try BulkLoader.decodePacked(bytes[cell.value], after: first, into: &chunk)
         } else {
-            try AdjacencyChunk.decode(cell.bytes[cell.value], after: first, page: .none, into: &chunk)
+            try AdjacencyChunk.decode(bytes[cell.value], after: first, page: .none, into: &chunk)
         }
     }
 }

@@ -44,7 +44,9 @@ public struct EdgeRecord: Sendable, Hashable {
 
     /// The record bytes; throws `.invalidArgument` only for a value nested deeper than the codec's cap.
     public func encode() throws(SombraError) -> [UInt8] {
-        var bytes: [UInt8] = [EdgeRecord.formatVersion]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32 + 16 * properties.count)   // one allocation as a rule
+        bytes.append(EdgeRecord.formatVersion)
         Varint.append(source, to: &bytes)
         Varint.append(target, to: &bytes)
         Varint.append(UInt64(type), to: &bytes)

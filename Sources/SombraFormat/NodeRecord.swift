@@ -39,8 +39,21 @@ public struct NodeRecord: Sendable, Hashable {
 
     /// Sorts `labels` (dropping repeats) and `properties` by key; a repeated property key is `.invalidArgument`.
     public init(labels: [UInt32], properties: [Property] = []) throws(SombraError) {
-        self.labels = Array(Set(labels)).sorted()
+        self.labels = Self.sortedUnique(labels)
         self.properties = try PropertyList.normalized(properties)
+    }
+
+    /// `labels` ascending without repeats (the usual one label costs nothing; no set is built).
+    static func sortedUnique(_ labels: [UInt32]) -> [UInt32] {
+        if labels.count < 2 { return labels }
+        var out = labels.sorted()
+        var kept = 1
+        for i in 1..<out.count where out[i] != out[kept - 1] {
+            out[kept] = out[i]
+            kept += 1
+        }
+        out.removeLast(out.count - kept)
+        return out
     }
 
     public func hasLabel(_ label: UInt32) -> Bool {
@@ -80,7 +93,9 @@ public struct NodeRecord: Sendable, Hashable {
 
     /// The record bytes; throws `.invalidArgument` only for a value nested deeper than the codec's cap.
     public func encode() throws(SombraError) -> [UInt8] {
-        var bytes: [UInt8] = [NodeRecord.formatVersion]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + 5 * labels.count + 16 * properties.count)   // one allocation as a rule
+        bytes.append(NodeRecord.formatVersion)
         Varint.append(UInt64(labels.count), to: &bytes)
         for label in labels { Varint.append(UInt64(label), to: &bytes) }
         try PropertyList.append(properties, to: &bytes)
@@ -147,6 +162,7 @@ enum PropertyList {
     }
 
     static func normalized(_ properties: [Property]) throws(SombraError) -> [Property] {
+        if properties.count < 2 { return properties }
         let sorted = properties.sorted { $0.key < $1.key }
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.key == b.key {
             throw .invalidArgument("property key \(a.key) appears more than once")

@@ -49,7 +49,7 @@ public enum ValueCodec {
             bytes.appendLE(v.bitPattern)
         case .string(let s):
             bytes.append(Tag.string.rawValue)
-            appendRun(s.utf8, to: &bytes)
+            appendString(s, to: &bytes)
         case .bytes(let b):
             bytes.append(Tag.bytes.rawValue)
             appendRun(b, to: &bytes)
@@ -63,7 +63,7 @@ public enum ValueCodec {
             bytes.append(Tag.map.rawValue)
             Varint.append(UInt64(entries.count), to: &bytes)
             for entry in Value.sortedEntries(entries) {
-                appendRun(entry.key.utf8, to: &bytes)
+                appendString(entry.key, to: &bytes)
                 try append(entry.value, to: &bytes, depth: depth + 1)
             }
         }
@@ -72,6 +72,15 @@ public enum ValueCodec {
     static func appendRun<C: Collection<UInt8>>(_ run: C, to bytes: inout [UInt8]) {
         Varint.append(UInt64(run.count), to: &bytes)
         bytes.append(contentsOf: run)
+    }
+
+    /// `appendRun(s.utf8)` through the string's contiguous UTF-8 (one copy, not the view's generic append).
+    static func appendString(_ s: String, to bytes: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { utf8 in
+            Varint.append(UInt64(utf8.count), to: &bytes)
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     static func checkContainerDepth(_ enclosing: Int) throws(SombraError) {

@@ -17,6 +17,25 @@ struct RecordTests {
         #expect(try NodeRecord().encode() == [1, 0, 0])
     }
 
+    @Test("a node's labels come out ascending without repeats, and repeated property keys are refused, for any input")
+    func labelsAndKeysNormalized() throws {
+        var rng = TestRNG(seed: 47)
+        for round in 0..<3_000 {
+            let labels = (0..<rng.below(7)).map { _ in UInt32(rng.below(6)) }
+            let keys = (0..<rng.below(5)).map { _ in UInt32(rng.below(8)) }
+            let props = keys.map { Property(key: $0, value: .int(Int64($0))) }
+            let unique = Set(keys).count == keys.count
+            do {
+                let node = try NodeRecord(labels: labels, properties: props)
+                #expect(unique, "seed 47 round \(round): repeated keys \(keys) accepted")
+                #expect(node.labels == Array(Set(labels)).sorted(), "seed 47 round \(round): labels \(labels)")
+                #expect(node.properties.map(\.key) == keys.sorted(), "seed 47 round \(round): keys \(keys)")
+            } catch {
+                #expect(!unique, "seed 47 round \(round): keys \(keys) refused: \(error)")
+            }
+        }
+    }
+
     @Test("an edge record writes the documented bytes and decodes back, extremes included")
     func edgeGolden() throws {
         let edge = try EdgeRecord(source: 1, target: 0x0102, type: 3, properties: [Property(key: 0, value: nil)])
