@@ -122,12 +122,7 @@ struct AdjacencyChunker {
     /// Writes out the chunk being filled.
     mutating func finish(_ builder: inout BTreeBulkBuilder) throws(SombraError) {
         guard let first = entries.first else { return }
-        value.removeAll(keepingCapacity: true)
-        var previous = first
-        for e in entries.dropFirst() {
-            AdjacencyChunk.append(e, after: previous, to: &value)
-            previous = e
-        }
+        AdjacencyChunk.encode(entries[...], into: &value)
         try builder.add(value: value[...]) { k in GraphKeys.appendAdjacency(first.this, first.type, first.other, first.edge, to: &k) }
         entries.removeAll(keepingCapacity: true)
         valueSize = 0

@@ -160,6 +160,11 @@ struct AdjacencyWalk {
             exhausted = true
             return true
         }
+        return try forEachByStep(body)
+    }
+
+    /// `forEach` through `next()`.
+    private mutating func forEachByStep(_ body: (AdjacencyKey) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
         while let e = try next() {
             guard try body(e) else { return false }
         }
@@ -178,10 +183,7 @@ struct AdjacencyWalk {
                                  _ body: (AdjacencyKey) throws(SombraError) -> Bool) throws(SombraError) -> Bool {
         last = entry
         positioned = false
-        while let e = try next() {
-            guard try body(e) else { return false }
-        }
-        return true
+        return try forEachByStep(body)
     }
 
     mutating func next() throws(SombraError) -> AdjacencyKey? {

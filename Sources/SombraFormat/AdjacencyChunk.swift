@@ -68,12 +68,18 @@ public enum AdjacencyChunk {
     /// The value of a chunk holding `entries` (ascending, one node): every entry after the first.
     public static func encode(_ entries: ArraySlice<AdjacencyKey>) -> [UInt8] {
         var bytes: [UInt8] = []
-        guard var previous = entries.first else { return bytes }
+        encode(entries, into: &bytes)
+        return bytes
+    }
+
+    /// `encode(entries)` written into `bytes` (emptied first, its capacity kept).
+    public static func encode(_ entries: ArraySlice<AdjacencyKey>, into bytes: inout [UInt8]) {
+        bytes.removeAll(keepingCapacity: true)
+        guard var previous = entries.first else { return }
         for e in entries.dropFirst() {
             append(e, after: previous, to: &bytes)
             previous = e
         }
-        return bytes
     }
 
     /// The value size of a chunk holding `entries` (ascending, one node).

@@ -266,7 +266,7 @@ enum ValueGen {
         switch r.below(20) {
         case 0 where depth == 0:
             return .bytes(r.bytes(1000 + r.below(9000)))
-        case 1, 2 where depth < 3:
+        case 1 where depth < 3, 2 where depth < 3:
             return .list((0..<r.below(4)).map { _ in value(&r, depth: depth + 1) })
         case 3 where depth < 3:
             var m: [String: Value] = [:]
