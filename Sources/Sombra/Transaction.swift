@@ -135,10 +135,10 @@ public class Transaction {
         var labels: [String] = []
         labels.reserveCapacity(r.labels.count)
         for l in r.labels { labels.append(try name(l)) }
-        var list: [(key: String, value: Value)] = []
+        var list: [Node.StoredProperty] = []
         list.reserveCapacity(r.properties.count)
-        for p in r.properties { list.append((key: try name(p.key), value: p.value)) }
-        return Node(id: id, labels: labels, propertyList: list)
+        for p in r.properties { list.append(Node.StoredProperty(key: try name(p.key), value: p.value)) }
+        return Node(id: id, labels: labels, stored: list)
     }
 
     func makeEdge(_ id: EdgeID, _ r: EdgeRecord) throws(SombraError) -> Edge {
@@ -155,15 +155,15 @@ public class Transaction {
         // Fast path: the record decoded straight into the node, names from the shared cache's dense table.
         let names = db.names.denseNames()
         var labels: [String] = []
-        var list: [(key: String, value: Value)] = []
+        var list: [Node.StoredProperty] = []
         var complete = true
         func cached(_ id: UInt32) -> String? { Int(id) < names.count ? names[Int(id)] : nil }
         try NodeRecord.visit(bytes, page: trees.nodes.root,
                              labelCount: { labels.reserveCapacity($0) },
                              label: { l in if let n = cached(l) { labels.append(n) } else { complete = false } },
                              propertyCount: { list.reserveCapacity($0) },
-                             property: { k, v in if let n = cached(k) { list.append((key: n, value: v)) } else { complete = false } })
-        if complete { return Node(id: id, labels: labels, propertyList: list) }
+                             property: { k, v in if let n = cached(k) { list.append(Node.StoredProperty(key: n, value: v)) } else { complete = false } })
+        if complete { return Node(id: id, labels: labels, stored: list) }
         // A name not cached yet (or this writer's own new name): resolve each through the dictionary.
         return try makeNode(id, try NodeRecord.decode(bytes, page: trees.nodes.root))
     }

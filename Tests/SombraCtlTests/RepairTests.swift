@@ -139,7 +139,7 @@ struct RepairTests {
         defer { try? c.close() }
         try c.read { tx in
             #expect(try tx.hasIndex(label: "Person", key: "name"))
-            var hit = try tx.nodes(withLabel: "Person", where: "name", equals: "p-42")
+            let hit = try tx.nodes(withLabel: "Person", where: "name", equals: "p-42")
             #expect(try hit.collect().count == (graph.nodes.contains { $0["name"] == "p-42" } ? 1 : 0))
         }
         #expect(ctl("repair", db, "-o", out).code == 2)   // the output must not exist

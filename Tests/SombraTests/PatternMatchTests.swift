@@ -221,7 +221,7 @@ struct PatternMatchTests {
     @Test("malformed patterns and limits are invalidArgument")
     func validation() throws {
         let db = try memoryGraph()
-        try db.write { tx throws in try tx.createNode() }
+        _ = try db.write { tx throws in try tx.createNode() }
         let bad: [Pattern] = [
             Pattern(nodes: []),
             Pattern(nodes: [node("a"), node("a")]),
