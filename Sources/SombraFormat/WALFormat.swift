@@ -6,9 +6,12 @@
 //     differs from the database is foreign and is never replayed.
 //  2. Every frame repeats the header's salt; a frame with another salt is from an earlier generation of
 //     the log (before a restart) and is invalid.
-//  3. Frame checksums form a chain: each is the CRC-32 of the frame header's first 32 bytes and the page
-//     bytes, seeded with the previous frame's checksum (the first frame is seeded with the header's).
+//  3. Frame checksums form a chain: each is the CRC-32 of the frame header's first 32 bytes and the frame's
+//     payload, seeded with the previous frame's checksum (the first frame is seeded with the header's).
 //     The valid prefix of a log is the longest run of frames whose chain verifies.
+//  6. A frame's payload is the whole page (length word 0) or a delta (WALDelta.swift) of 1 ..< pageSize
+//     bytes; frames follow each other with no gaps, so a frame's place is known only by reading the log
+//     from its start (recovery records every frame's place in the index).
 //  4. A frame whose `commitPageCount` is non-zero is a commit frame: the commit point of its transaction.
 //  5. Writers need not read a page twice to checksum it: `WALFrameChecksummer` derives the frame checksum
 //     of a sealed page from the page's own checksum, and that of a header page from its two copies (the
@@ -16,7 +19,10 @@
 
 public struct WALHeader: Equatable, Sendable {
     public static let magic: UInt32 = 0x5357_414C  // "SWAL" read as big-endian text
-    public static let version: UInt32 = 1
+    /// Version written: 2 (frames may carry deltas). Version 1 logs (whole pages only, length word 0) are
+    /// read as they are.
+    public static let version: UInt32 = 2
+    public static let versionsRead: ClosedRange<UInt32> = 1...2
     public static let size = 48
 
     public var pageSize: UInt32
@@ -56,15 +62,15 @@ public struct WALHeader: Equatable, Sendable {
             throw .corruptWAL(reason: "log header fails its checksum")
         }
         let version = b.loadLE(UInt32.self, at: 4)
-        guard version == WALHeader.version else {
-            throw .corruptWAL(reason: "log version \(version) is not \(WALHeader.version)")
+        guard WALHeader.versionsRead.contains(version) else {
+            throw .corruptWAL(reason: "log version \(version) is not one this build reads (\(WALHeader.versionsRead))")
         }
         return WALHeader(pageSize: b.loadLE(UInt32.self, at: 8), generation: b.loadLE(UInt32.self, at: 12),
                          databaseID: Array(b[16..<32]), salt: b.loadLE(UInt64.self, at: 32))
     }
 }
 
-/// The 40-byte header in front of each page image in the log.
+/// The 40-byte header in front of each frame's payload (a whole page, or a delta) in the log.
 public struct WALFrameHeader: Equatable, Sendable {
     public static let size = 40
 
@@ -74,18 +80,30 @@ public struct WALFrameHeader: Equatable, Sendable {
     public var commitPageCount: UInt64
     public var salt: UInt64
     public var checksum: UInt32
+    /// 0: the payload is the whole page; otherwise the length of the delta payload (WALDelta.swift).
+    public var deltaLength: UInt32
 
-    public init(page: PageID, txID: TxID, commitPageCount: UInt64, salt: UInt64, checksum: UInt32 = 0) {
+    public init(page: PageID, txID: TxID, commitPageCount: UInt64, salt: UInt64, checksum: UInt32 = 0,
+                deltaLength: UInt32 = 0) {
         self.page = page
         self.txID = txID
         self.commitPageCount = commitPageCount
         self.salt = salt
         self.checksum = checksum
+        self.deltaLength = deltaLength
     }
 
     public var isCommit: Bool { commitPageCount != 0 }
+    public var isDelta: Bool { deltaLength != 0 }
 
+    /// Bytes of a frame that carries a whole page.
     public static func frameSize(pageSize: Int) -> Int { size + pageSize }
+
+    /// Bytes of this frame's payload, or nil when its length word is out of range (>= pageSize).
+    public func payloadBytes(pageSize: Int) -> Int? {
+        if deltaLength == 0 { return pageSize }
+        return Int(deltaLength) < pageSize ? Int(deltaLength) : nil
+    }
 
     /// Appends this header and `pageBytes` to `out`, computing the chained checksum from `previous`.
     /// Returns the new checksum (the next frame's seed).
@@ -106,11 +124,23 @@ public struct WALFrameHeader: Equatable, Sendable {
         return Checksum.crc32(out, range: start..<start + 32, seed: previous)
     }
 
-    /// Appends the checksum, the reserved word and the page image after `appendFields`.
+    /// Appends the checksum, the length word (0: whole page) and the page image after `appendFields`.
     func appendTail(checksum: UInt32, pageBytes: [UInt8], to out: inout [UInt8]) {
         out.appendLE(checksum)
         out.appendLE(UInt32(0))
         out.append(contentsOf: pageBytes)
+    }
+
+    /// Appends this header and the delta `payload` (WALDelta.encode), computing the chained checksum from
+    /// `previous`; the header's `deltaLength` is taken from the payload. Returns the new checksum.
+    @discardableResult
+    public func appendDelta(payload: [UInt8], previous: UInt32, to out: inout [UInt8]) -> UInt32 {
+        precondition(!payload.isEmpty && payload.count <= Int(UInt32.max), "a delta payload is 1 ..< 2^32 bytes")
+        let sum = Checksum.crc32(payload, seed: appendFields(to: &out, previous: previous))
+        out.appendLE(sum)
+        out.appendLE(UInt32(payload.count))
+        out.append(contentsOf: payload)
+        return sum
     }
 
     /// Decodes the header at `offset` of `frame` (no validation beyond length).
@@ -120,13 +150,29 @@ public struct WALFrameHeader: Equatable, Sendable {
                               txID: TxID(b.loadLE(UInt64.self, at: offset + 8)),
                               commitPageCount: b.loadLE(UInt64.self, at: offset + 16),
                               salt: b.loadLE(UInt64.self, at: offset + 24),
-                              checksum: b.loadLE(UInt32.self, at: offset + 32))
+                              checksum: b.loadLE(UInt32.self, at: offset + 32),
+                              deltaLength: b.loadLE(UInt32.self, at: offset + 36))
     }
 
-    /// The checksum a frame should carry given its bytes (header at `offset`, page after it) and the chain.
-    public static func expectedChecksum(_ b: [UInt8], at offset: Int, pageSize: Int, previous: UInt32) -> UInt32 {
+    /// The checksum a frame should carry given its bytes (header at `offset`, `payloadBytes` of payload
+    /// after it) and the chain. `b` must hold the whole frame.
+    public static func expectedChecksum(_ b: [UInt8], at offset: Int, payloadBytes: Int, previous: UInt32) -> UInt32 {
         let sum = Checksum.crc32(b, range: offset..<offset + 32, seed: previous)
-        return Checksum.crc32(b, range: offset + size..<offset + size + pageSize, seed: sum)
+        return Checksum.crc32(b, range: offset + size..<offset + size + payloadBytes, seed: sum)
+    }
+
+    /// The place of every frame of `log` (a whole log file's bytes) that is complete and whose length word
+    /// is in range, from the first, without checking salts or checksums: tools and fuzzers walk frames
+    /// with it. Recovery does its own validating walk.
+    public static func layout(of log: [UInt8], pageSize: Int) -> [(offset: Int, payloadBytes: Int)] {
+        var out: [(offset: Int, payloadBytes: Int)] = []
+        var offset = WALHeader.size
+        while log.count - offset >= size, let h = try? decode(log, at: offset),
+              let n = h.payloadBytes(pageSize: pageSize), log.count - offset - size >= n {
+            out.append((offset, n))
+            offset += size + n
+        }
+        return out
     }
 }
 
@@ -163,7 +209,7 @@ public struct WALFrameChecksummer: Sendable {
         sum = Checksum.crc32(pageBytes, range: 0..<4, seed: sum)
         sum = sealedBytes.combine(sum ^ Checksum.pageSeed(frame.page), seal)
         frame.appendTail(checksum: sum, pageBytes: pageBytes, to: &out)
-        assert(sum == WALFrameHeader.expectedChecksum(out, at: start, pageSize: pageSize, previous: previous),
+        assert(sum == WALFrameHeader.expectedChecksum(out, at: start, payloadBytes: pageSize, previous: previous),
                "frame checksum derived from the seal differs from the frame's bytes")
         return sum
     }
@@ -180,7 +226,7 @@ public struct WALFrameChecksummer: Sendable {
             sum = headerGap.combine(sum, headerGapCRC)
         }
         frame.appendTail(checksum: sum, pageBytes: pageBytes, to: &out)
-        assert(sum == WALFrameHeader.expectedChecksum(out, at: start, pageSize: pageSize, previous: previous),
+        assert(sum == WALFrameHeader.expectedChecksum(out, at: start, payloadBytes: pageSize, previous: previous),
                "header frame checksum differs from the frame's bytes")
         return sum
     }

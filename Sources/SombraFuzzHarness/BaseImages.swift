@@ -158,11 +158,20 @@ public enum FuzzBaseImages {
         setDatabaseID(&database, base: 0)
         ImageSealing.sealHeaderPage(&database, base: 0, pageSize: pageSize)
         guard !log.isEmpty else { return }
-        let frameBytes = WALFrameHeader.frameSize(pageSize: pageSize)
-        var offset = WALHeader.size
-        while log.count - offset >= frameBytes {
-            if log.loadLE(UInt64.self, at: offset) == 0 { setDatabaseID(&log, base: offset + WALFrameHeader.size) }
-            offset += frameBytes
+        for (offset, payloadBytes) in WALFrameHeader.layout(of: log, pageSize: pageSize)
+        where log.loadLE(UInt64.self, at: offset) == 0 {
+            let base = offset + WALFrameHeader.size
+            if payloadBytes == pageSize {
+                setDatabaseID(&log, base: base)
+            } else {
+                // A delta of page 0: the id bytes its runs carry (a run may span a few unchanged bytes).
+                let ids = FileHeader.copyOffsets(pageSize: pageSize).map { $0 + FileHeader.Offset.databaseID }
+                WALDelta.forEachRun(log, payload: base..<(base + payloadBytes), pageSize: pageSize) { source, target in
+                    for (s, t) in zip(source, target) {
+                        for id in ids where (id..<id + 16).contains(t) { log[s] = databaseID[t - id] }
+                    }
+                }
+            }
         }
         ImageSealing.sealLog(&log, pageSize: pageSize, databaseID: databaseID, salt: salt, sealPages: true)
     }

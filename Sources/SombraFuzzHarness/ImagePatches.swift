@@ -28,7 +28,7 @@ enum ImagePatches {
             if target & 0x80 == 0 {
                 position = databasePosition(page: Int(target), offset: offset, size: database.count, pageSize: pageSize)
             } else {
-                position = logPosition(target: Int(target & 0x7F), offset: offset, size: log.count, pageSize: pageSize)
+                position = logPosition(target: Int(target & 0x7F), offset: offset, log: log, pageSize: pageSize)
             }
             guard let position else { continue }
             if target & 0x80 == 0 {
@@ -46,13 +46,16 @@ enum ImagePatches {
         return p < size ? p : size - 1
     }
 
-    static func logPosition(target: Int, offset: Int, size: Int, pageSize: Int) -> Int? {
+    /// A byte of frame `target` (1-based, wrapping over the frames the log's length words lead to), or of
+    /// the log header for target 0.
+    static func logPosition(target: Int, offset: Int, log: [UInt8], pageSize: Int) -> Int? {
+        let size = log.count
         guard size > 0 else { return nil }
         if target == 0 { return min(offset % WALHeader.size, size - 1) }
-        let frameBytes = WALFrameHeader.frameSize(pageSize: pageSize)
-        let frames = (size - WALHeader.size) / frameBytes
-        guard frames > 0 else { return nil }
-        return WALHeader.size + ((target - 1) % frames) * frameBytes + offset % frameBytes
+        let frames = WALFrameHeader.layout(of: log, pageSize: pageSize)
+        guard !frames.isEmpty else { return nil }
+        let frame = frames[(target - 1) % frames.count]
+        return frame.offset + offset % (WALFrameHeader.size + frame.payloadBytes)
     }
 
     /// Invariant 1.

@@ -8,9 +8,11 @@
 //  2. `sealDatabase` recomputes both header copies' checksums (FORMAT.md, "File header") and every whole
 //     page's checksum, seeded with its page number (FORMAT.md, "Page header"); bytes it does not own
 //     (everything but the checksum fields) are left as they are.
-//  3. `sealLog` recomputes the log header's checksum, stamps the header's salt into every whole frame,
-//     optionally seals each frame's page image as page `frame.page` would be sealed, and recomputes the
-//     checksum chain (FORMAT.md, "Write-ahead log"), so every whole frame is valid to the log scanner.
+//  3. `sealLog` recomputes the log header's checksum, stamps the header's salt into every frame its length
+//     words lead to (WALFrameHeader.layout), optionally seals each frame's page as page `frame.page` would
+//     be sealed (a delta frame: the page it makes from the page's previous frame, the sealed bytes copied
+//     into its runs), and recomputes the checksum chain (FORMAT.md, "Write-ahead log"), so every frame is
+//     valid to the log scanner's checksum check.
 import SombraFormat
 
 enum ImageSealing {
@@ -63,18 +65,33 @@ enum ImageSealing {
         log.storeLE(Checksum.crc32(log, range: 0..<44), at: 44)
         let headerSalt = log.loadLE(UInt64.self, at: 32)
         var previous = Checksum.crc32(log, range: 0..<44)  // the chain seed: the header's checksum
-        let frameBytes = WALFrameHeader.frameSize(pageSize: pageSize)
-        var offset = WALHeader.size
-        while log.count - offset >= frameBytes {
+        // Each page's image as of its newest frame so far, to rebuild (and seal) the page a delta makes.
+        var images: [UInt64: [UInt8]] = [:]
+        for (offset, payloadBytes) in WALFrameHeader.layout(of: log, pageSize: pageSize) {
             log.storeLE(headerSalt, at: offset + 24)
-            log.storeLE(UInt32(0), at: offset + 36)
-            if sealPages {
-                let page = log.loadLE(UInt64.self, at: offset)
-                sealPage(&log, base: offset + WALFrameHeader.size, page: page, pageSize: pageSize)
+            let page = log.loadLE(UInt64.self, at: offset)
+            let base = offset + WALFrameHeader.size
+            let payload = base..<(base + payloadBytes)
+            if payloadBytes == pageSize {
+                if sealPages { sealPage(&log, base: base, page: page, pageSize: pageSize) }
+                images[page] = Array(log[payload])
+            } else if var image = images[page], WALDelta.apply(log, payload: payload, to: &image) {
+                if sealPages {
+                    // Seal the page the delta makes, then copy the sealed bytes back into the delta's runs
+                    // (a checksum field the runs do not cover keeps the base's value).
+                    sealPage(&image, base: 0, page: page, pageSize: pageSize)
+                    WALDelta.forEachRun(log, payload: payload, pageSize: pageSize) { source, target in
+                        for (s, t) in zip(source, target) { log[s] = image[t] }
+                    }
+                    image = images[page] ?? image
+                    _ = WALDelta.apply(log, payload: payload, to: &image)
+                }
+                images[page] = image
+            } else {
+                images[page] = nil
             }
-            previous = WALFrameHeader.expectedChecksum(log, at: offset, pageSize: pageSize, previous: previous)
+            previous = WALFrameHeader.expectedChecksum(log, at: offset, payloadBytes: payloadBytes, previous: previous)
             log.storeLE(previous, at: offset + 32)
-            offset += frameBytes
         }
     }
 

@@ -76,7 +76,7 @@ extension Pager {
             for (page, frame) in work {
                 let key = CacheKey(page: page, generation: snap.generation, frame: frame)
                 var bytes = state.withLock { $0.cache.peek(key) }
-                if bytes == nil { bytes = try wal.readPage(frame: frame, page: page, salt: snap.salt) }
+                if bytes == nil { bytes = try logImage(page, frame: frame, snapshot: snap) }
                 guard let bytes else {
                     throw .corruptWAL(reason: "frame \(frame) no longer holds page \(page.rawValue)")
                 }
@@ -136,6 +136,8 @@ extension Pager {
         state.withLock { s in
             s.index.removeAll()
             s.backfilledFrame = 0
+            s.logEnd = UInt64(WALHeader.size)
+            s.headerImage = nil
             s.walRestarts += 1
             s.committed = Snapshot(header: s.committed.header, frameLimit: 0, generation: generation, salt: salt)
             s.chainChecksum = wal.header.chainSeed

@@ -28,29 +28,31 @@ package final class PageWriteTransaction: PageWriter {
     /// (`PageHeader.seal(changedFrom:)`). Holding it copies nothing (the first change copies the page anyway,
     /// as the cache shares it), and a spill empties it, so it never outgrows `dirty`'s budget.
     var originals: [PageID: [UInt8]] = [:]
-    /// Pages this transaction spilled to the log, by page: the newest frame holding it.
-    var spilled: [PageID: UInt32] = [:]
+    /// Pages this transaction spilled to the log, by page: the newest frame holding it (always whole).
+    var spilled: [PageID: FrameLocation] = [:]
     /// Frames written so far by this transaction, in order (spills), for publishing at commit.
-    var spilledFrames: [(page: PageID, frame: UInt32)] = []
+    var spilledFrames: [(page: PageID, frame: UInt32, location: FrameLocation)] = []
     /// Fresh pages this transaction wrote straight into the database file (DirectWrite.swift).
     var direct: Set<PageID> = []
     /// On once the transaction writes its fresh pages to the database file; stays on.
     var directMode = false
     /// Direct writes not yet synced (commit syncs the file before its commit frame).
     var directUnsynced = false
-    /// The next log frame this transaction writes.
+    /// The next log frame this transaction writes, and the byte offset it goes to.
     var nextFrame: UInt32
+    var nextOffset: UInt64
     /// Dirty bytes kept in memory before a spill (the pager's `dirtyBytesMax` unless lowered: a bulk load
     /// lowers it, because its pages are written once and holding them only costs memory).
     package var dirtyBytesMax: Int
     var chainChecksum: UInt32
 
-    init(pager: Pager, base: Snapshot, chainChecksum: UInt32) {
+    init(pager: Pager, base: Snapshot, chainChecksum: UInt32, logEnd: UInt64) {
         self.pager = pager
         self.base = base
         self.header = base.header
         self.txID = base.header.lastTxID.next
         self.nextFrame = base.frameLimit + 1
+        self.nextOffset = logEnd
         self.chainChecksum = chainChecksum
         self.dirtyBytesMax = pager.options.dirtyBytesMax
     }
@@ -76,9 +78,9 @@ package final class PageWriteTransaction: PageWriter {
             throw .corruptPage(page: id.rawValue, reason: "page number is past the end of the database (\(header.pageCount) pages)")
         }
         if direct.contains(id) { return try readDirectPage(id) }
-        if let frame = spilled[id], let wal = pager.wal {
-            guard let bytes = try wal.readPage(frame: frame, page: id, salt: base.salt) else {
-                throw .corruptWAL(reason: "spilled frame \(frame) for page \(id.rawValue) is missing")
+        if let location = spilled[id], let wal = pager.wal {
+            guard let bytes = try wal.readWholePage(at: location, page: id, salt: base.salt) else {
+                throw .corruptWAL(reason: "spilled frame at log offset \(location.offset) for page \(id.rawValue) is missing")
             }
             _ = try PageHeader.verify(bytes, page: id, pageSize: pageSize)
             return bytes
@@ -206,18 +208,23 @@ package final class PageWriteTransaction: PageWriter {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(dirty.count * wal.frameSize)
         var frame = nextFrame
+        var offset = nextOffset
         var chain = chainChecksum
-        var written: [(PageID, UInt32)] = []
+        var written: [(PageID, UInt32, FrameLocation)] = []
+        // Spilled frames are always whole pages: a later frame of the page may be a delta against them.
         for (id, var bytes) in dirty.sorted(by: { $0.key < $1.key }) {
             let seal = sealPage(&bytes, id)
             let h = WALFrameHeader(page: id, txID: txID, commitPageCount: 0, salt: base.salt)
             chain = wal.checksummer.appendSealed(h, pageBytes: bytes, seal: seal, previous: chain, to: &buffer)
-            written.append((id, frame))
+            let location = FrameLocation(offset: offset, deltaLength: 0, depth: 0)
+            written.append((id, frame, location))
             frame += 1
+            offset += location.frameBytes(pageSize: pageSize)
         }
-        try wal.write(buffer, atFrame: nextFrame)
-        for (id, f) in written { spilled[id] = f; spilledFrames.append((id, f)) }
+        try wal.write(buffer, at: nextOffset)
+        for (id, f, l) in written { spilled[id] = l; spilledFrames.append((id, f, l)) }
         nextFrame = frame
+        nextOffset = offset
         chainChecksum = chain
         dirty.removeAll(keepingCapacity: true)
         // The spilled frames (verified when read back) are the originals of any later change: keeping the

@@ -39,6 +39,11 @@ struct PagerState {
     var chainChecksum: UInt32
     /// Frames 1...backfilledFrame of this generation are copied into the database file.
     var backfilledFrame: UInt32 = 0
+    /// Byte offset just past the last commit frame: where the next transaction's frames go.
+    var logEnd = UInt64(WALHeader.size)
+    /// Page 0 as of the last commit frame of this generation (a delta commit frame's base); nil when the
+    /// generation has no commit yet.
+    var headerImage: [UInt8]? = nil
     var readers = ReaderTable()
     var poisoned: String? = nil
     var closed = false
@@ -94,6 +99,8 @@ public final class Pager: @unchecked Sendable {
                            committed: committed,
                            chainChecksum: recovery.headerValid ? recovery.chainChecksum : (wal?.header.chainSeed ?? 0))
         s.index = recovery.index
+        s.logEnd = recovery.headerValid ? recovery.logEnd : UInt64(WALHeader.size)
+        s.headerImage = recovery.headerValid ? recovery.headerImage : nil
         self.state = Mutex(s)
     }
 
@@ -115,8 +122,8 @@ public final class Pager: @unchecked Sendable {
         }
         if let cached { return cached }
         var bytes: [UInt8]? = nil
-        if let frame, let wal {
-            bytes = try wal.readPage(frame: frame, page: id, salt: snapshot.salt)
+        if let frame, wal != nil {
+            bytes = try logImage(id, frame: frame, snapshot: snapshot)
             // A frame that no longer holds the page is fine only if the log was restarted meanwhile (every
             // frame of this snapshot is then in the file); otherwise the log was damaged under us, and
             // reading the file would silently return an older version.
@@ -138,6 +145,44 @@ public final class Pager: @unchecked Sendable {
         }
         let finalKey = fromFile ? CacheKey(page: id) : key
         state.withLock { _ = $0.cache.insert(finalKey, page) }
+        return page
+    }
+
+    /// Page `id` as of its log frame `frame` of `snapshot`'s generation: read whole, or rebuilt from the
+    /// page's whole frame (or a cached version after it) and the deltas up to `frame` (WALDelta.swift,
+    /// invariant 3). Nil when the log restarted and a frame no longer holds the page. Not verified here.
+    func logImage(_ id: PageID, frame: UInt32, snapshot: Snapshot) throws(SombraError) -> [UInt8]? {
+        guard let wal else { return nil }
+        let found = state.withLock { s -> ([(frame: UInt32, location: FrameLocation)], [UInt8]?)? in
+            guard s.committed.generation == snapshot.generation else { return nil }
+            var base: [UInt8]? = nil
+            let chain = s.index.chain(id, to: frame) { f in
+                base = s.cache.peek(CacheKey(page: id, generation: snapshot.generation, frame: f))
+                return base != nil
+            }
+            return chain.map { ($0, base) }
+        }
+        guard let (chain, cachedBase) = found, let first = chain.first else {
+            if state.withLock({ $0.committed.generation }) != snapshot.generation { return nil }
+            throw .corruptWAL(reason: "the log index has no whole frame for page \(id.rawValue) before frame \(frame)")
+        }
+        var page: [UInt8]
+        var deltas = chain[...]
+        if let cachedBase {
+            page = cachedBase
+            deltas = chain.dropFirst()
+        } else {
+            guard let whole = try wal.readWholePage(at: first.location, page: id, salt: snapshot.salt) else { return nil }
+            page = whole
+            deltas = chain.dropFirst()
+        }
+        for (f, location) in deltas {
+            guard let bytes = try wal.readFrame(at: location, page: id, salt: snapshot.salt) else { return nil }
+            let payload = WALFrameHeader.size..<bytes.count
+            guard WALDelta.apply(bytes, payload: payload, to: &page) else {
+                throw .corruptWAL(reason: "frame \(f) holds a malformed delta of page \(id.rawValue)")
+            }
+        }
         return page
     }
 
@@ -179,16 +224,13 @@ public final class Pager: @unchecked Sendable {
         guard !options.readOnly else { throw .readOnly }
         try gate.acquire()
         do throws(SombraError) {
-            let (snap, chain) = try state.withLock { s throws(SombraError) -> (Snapshot, UInt32) in
+            try state.withLock { s throws(SombraError) in
                 if s.closed { throw SombraError.closed }
                 if let p = s.poisoned { throw SombraError.poisoned(reason: p) }
-                return (s.committed, s.chainChecksum)
             }
-            if try restartLogIfPossible() {
-                let again = state.withLock { ($0.committed, $0.chainChecksum) }
-                return PageWriteTransaction(pager: self, base: again.0, chainChecksum: again.1)
-            }
-            return PageWriteTransaction(pager: self, base: snap, chainChecksum: chain)
+            _ = try restartLogIfPossible()
+            let (snap, chain, logEnd) = state.withLock { ($0.committed, $0.chainChecksum, $0.logEnd) }
+            return PageWriteTransaction(pager: self, base: snap, chainChecksum: chain, logEnd: logEnd)
         } catch {
             gate.release()
             throw error

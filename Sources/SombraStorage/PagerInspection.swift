@@ -33,7 +33,7 @@ extension Pager {
             if s.closed { throw SombraError.closed }
             return s.committed.generation == snapshot.generation ? s.index.latest(id, atOrBefore: snapshot.frameLimit) : nil
         }
-        if let frame, let wal, let bytes = try wal.readPage(frame: frame, page: id, salt: snapshot.salt) {
+        if let frame, let bytes = try logImage(id, frame: frame, snapshot: snapshot) {
             return (bytes, .log(frame: frame))
         }
         return (try db.read(at: id.rawValue * UInt64(pageSize), count: pageSize), .file)

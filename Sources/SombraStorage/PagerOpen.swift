@@ -55,7 +55,7 @@ extension Pager {
             // Cut off an invalid tail (frames of transactions lost in a crash): a later transaction that writes
             // the same bytes at the same place (a retry) would chain into it and revive a lost commit.
             if recovery.headerValid, let walFile, !options.readOnly {
-                let validEnd = walFile.offset(ofFrame: recovery.lastCommitFrame + 1)
+                let validEnd = recovery.logEnd
                 if recovery.logBytes > validEnd {
                     try walFile.file.truncate(to: validEnd)
                     if options.syncMode != .off { try walFile.file.sync() }

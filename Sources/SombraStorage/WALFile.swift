@@ -1,35 +1,16 @@
-// WALFile: the log file `<db>-wal`: writing batches of frames, reading one frame, recovery, restart.
-// Spec: Docs/FORMAT.md, "Write-ahead log"; frame codec in SombraFormat/WALFormat.swift.
+// WALFile: the log file `<db>-wal`: writing batches of frames, reading one frame, restart. Recovery, the
+// read-only scan at open, is in WALRecovery.swift.
+// Spec: Docs/FORMAT.md, "Write-ahead log"; frame codec in SombraFormat/WALFormat.swift, deltas in WALDelta.swift.
 //
 // Invariants:
-//  1. Frame n (1-based) lives at offset 48 + (n - 1) × (40 + pageSize).
-//  2. Recovery reads only: it returns the index of every transaction whose commit frame lies wholly in the
-//     valid prefix of the log and never writes (so a crash during recovery loses nothing).
-//  3. The valid prefix ends at the first frame that is short, has another salt, breaks the checksum chain,
-//     names a page >= 2^40, or whose transaction id goes backwards.
-//  4. A commit frame is a frame of page 0 with a non-zero commit page count, whose page decodes as a file
-//     header whose lastTxID is the frame's txID.
-//  5. A restart rewrites the header (new salt, generation + 1) and keeps the file's length (up to a bound):
+//  1. Frames follow the 48-byte header with no gaps; each is 40 bytes of header and its payload (a whole page,
+//     or a delta), so a frame's place comes from the index (FrameLocation), filled by commits and recovery.
+//  2. A restart rewrites the header (new salt, generation + 1) and keeps the file's length (up to a bound):
 //     the next generation overwrites the old frames in place, so a commit's sync need not persist a new
-//     file size. Old frames after the new generation's end carry the old salt and are never valid (3).
+//     file size. Old frames after the new generation's end carry the old salt and are never valid
+//     (WALRecovery.swift, invariant 2).
 import SombraFormat
 import SombraIO
-
-package struct WALRecovery {
-    package var index = WALIndex()
-    package var lastCommitFrame: UInt32 = 0
-    /// The chain checksum after the last commit frame (the next frame's seed).
-    package var chainChecksum: UInt32 = 0
-    /// The file header as of the last commit, if the log holds any commit.
-    package var header: FileHeader?
-    package var framesScanned: Int = 0
-    /// The log's size in bytes when it was scanned (bytes past the last commit frame are an invalid tail).
-    package var logBytes: UInt64 = 0
-    /// Why the scan stopped, for diagnostics ("end of log", "salt mismatch at frame 7", ...).
-    package var stopReason: String = "end of log"
-    /// False when the log header was missing, damaged or belonged to another database.
-    package var headerValid = false
-}
 
 package final class WALFile: @unchecked Sendable {
     // @unchecked: `header` and `frameBuffer` change only under the pager's writer gate (restart, commit);
@@ -48,10 +29,6 @@ package final class WALFile: @unchecked Sendable {
     }
 
     package var frameSize: Int { WALFrameHeader.frameSize(pageSize: pageSize) }
-
-    package func offset(ofFrame n: UInt32) -> UInt64 {
-        UInt64(WALHeader.size) + UInt64(n - 1) * UInt64(frameSize)
-    }
 
     /// A commit's frames are built in one buffer kept from commit to commit (writer only), so that each
     /// commit does not fault in fresh memory for them.
@@ -73,20 +50,30 @@ package final class WALFile: @unchecked Sendable {
     /// Largest frame buffer kept between commits (a big transaction's buffer is let go).
     private var frameBufferBytesMax: Int { 64 * frameSize }
 
-    package func write(_ frames: [UInt8], atFrame n: UInt32) throws(SombraError) {
-        try file.write(frames, at: offset(ofFrame: n))
+    /// Writes a batch of encoded frames at byte `offset` of the log.
+    package func write(_ frames: [UInt8], at offset: UInt64) throws(SombraError) {
+        try file.write(frames, at: offset)
     }
 
-    /// Reads frame `n` and returns its page bytes if it is frame `n` of this generation and holds `page`.
-    package func readPage(frame n: UInt32, page: PageID, salt: UInt64) throws(SombraError) -> [UInt8]? {
-        let bytes = try file.read(at: offset(ofFrame: n), count: frameSize)
-        guard bytes.count == frameSize else { return nil }
+    /// Reads the frame at `location`; returns the whole frame's bytes (header first) if it is a frame of this
+    /// generation (`salt`) holding `page` with the location's payload length, else nil (the log restarted
+    /// and the place now holds something else).
+    package func readFrame(at location: FrameLocation, page: PageID, salt: UInt64) throws(SombraError) -> [UInt8]? {
+        let count = Int(location.frameBytes(pageSize: pageSize))
+        let bytes = try file.read(at: location.offset, count: count)
+        guard bytes.count == count else { return nil }
         let h = try WALFrameHeader.decode(bytes)
-        guard h.page == page, h.salt == salt else { return nil }
+        guard h.page == page, h.salt == salt, h.deltaLength == location.deltaLength else { return nil }
+        return bytes
+    }
+
+    /// Reads a frame that carries a whole page (`readFrame`) and returns the page.
+    package func readWholePage(at location: FrameLocation, page: PageID, salt: UInt64) throws(SombraError) -> [UInt8]? {
+        guard !location.isDelta, let bytes = try readFrame(at: location, page: page, salt: salt) else { return nil }
         return Array(bytes[WALFrameHeader.size...])
     }
 
-    /// Writes a fresh header with a new salt and generation (invariant 5). The frames after it stay where
+    /// Writes a fresh header with a new salt and generation (invariant 2). The frames after it stay where
     /// they are, to be overwritten by the new generation's frames, unless the file is longer than
     /// `keepBytes`: it is then cut to `keepBytes` (at least to its header), so one large transaction does
     /// not pin a large log until close. The caller syncs (or passes `sync`) before writing new frames, so
@@ -99,78 +86,5 @@ package final class WALFile: @unchecked Sendable {
         if try file.size() > keep { try file.truncate(to: keep) }
         if sync { try file.sync() }
         header = fresh
-    }
-
-    /// Scans the log for committed transactions (invariants 2-4). `databaseID` and `pageSize` identify the
-    /// database; a log naming another is reported with `headerValid == false` and an empty index.
-    package static func recover(file: any StorageFile, databaseID: [UInt8], pageSize: Int)
-        throws(SombraError) -> (WALRecovery, WALHeader?) {
-        var r = WALRecovery()
-        let size = try file.size()
-        r.logBytes = size
-        guard size >= UInt64(WALHeader.size) else { r.stopReason = "log shorter than its header"; return (r, nil) }
-        let header: WALHeader
-        do {
-            header = try WALHeader.decode(try file.read(at: 0, count: WALHeader.size))
-        } catch {
-            if case .io = error { throw error }
-            r.stopReason = "log header invalid: \(error)"
-            return (r, nil)
-        }
-        guard header.databaseID == databaseID, Int(header.pageSize) == pageSize else {
-            r.stopReason = "log belongs to another database"
-            return (r, header)
-        }
-        r.headerValid = true
-        let frameSize = WALFrameHeader.frameSize(pageSize: pageSize)
-        let framesInFile = (size - UInt64(WALHeader.size)) / UInt64(frameSize)
-        let frameLimit = min(framesInFile, UInt64(UInt32.max - 1))
-        var chain = header.chainSeed
-        r.chainChecksum = chain
-        var pending: [(PageID, UInt32)] = []
-        var pendingTx: TxID? = nil
-        var lastTx = TxID(0)
-        var n: UInt64 = 1
-        let batchFrames = max(1, (4 << 20) / frameSize)
-        scan: while n <= frameLimit {
-            let count = Int(min(UInt64(batchFrames), frameLimit - n + 1))
-            let start = UInt64(WALHeader.size) + (n - 1) * UInt64(frameSize)
-            let bytes = try file.read(at: start, count: count * frameSize)
-            for k in 0..<count {
-                let frameNo = UInt32(n) + UInt32(k)
-                let off = k * frameSize
-                guard bytes.count >= off + frameSize else { r.stopReason = "short frame \(frameNo)"; break scan }
-                let h = try WALFrameHeader.decode(bytes, at: off)
-                guard h.salt == header.salt else { r.stopReason = "salt mismatch at frame \(frameNo)"; break scan }
-                let expected = WALFrameHeader.expectedChecksum(bytes, at: off, pageSize: pageSize, previous: chain)
-                guard h.checksum == expected else { r.stopReason = "checksum chain breaks at frame \(frameNo)"; break scan }
-                guard h.page.rawValue < 1 << 40 else { r.stopReason = "page number out of range at frame \(frameNo)"; break scan }
-                if let t = pendingTx, t != h.txID { r.stopReason = "transaction id changes mid-transaction at frame \(frameNo)"; break scan }
-                guard h.txID > lastTx else { r.stopReason = "transaction id goes backwards at frame \(frameNo)"; break scan }
-                r.framesScanned += 1
-                chain = h.checksum
-                pendingTx = h.txID
-                pending.append((h.page, frameNo))
-                if h.isCommit {
-                    let page = Array(bytes[(off + WALFrameHeader.size)..<(off + frameSize)])
-                    guard h.page == .header, let fh = try? FileHeader.decodePage(page),
-                          fh.lastTxID == h.txID, fh.pageCount == h.commitPageCount,
-                          fh.databaseID == databaseID, Int(fh.pageSize) == pageSize else {
-                        r.stopReason = "invalid commit frame \(frameNo)"
-                        break scan
-                    }
-                    for (p, f) in pending { r.index.add(page: p, frame: f) }
-                    r.index.addCommit(frame: frameNo, pageCount: h.commitPageCount)
-                    r.lastCommitFrame = frameNo
-                    r.chainChecksum = chain
-                    r.header = fh
-                    lastTx = h.txID
-                    pending.removeAll(keepingCapacity: true)
-                    pendingTx = nil
-                }
-            }
-            n += UInt64(count)
-        }
-        return (r, header)
     }
 }

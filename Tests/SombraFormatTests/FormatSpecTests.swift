@@ -97,7 +97,8 @@ struct FormatSpecTests {
 
         let frame = try formatTable("wal-frame")
         let f = Dictionary(uniqueKeysWithValues: frame.map { ($0.field, $0.offset) })
-        #expect(f["image"] == WALFrameHeader.size)
+        #expect(f["payload"] == WALFrameHeader.size)
+        #expect(b.loadLE(UInt32.self, at: at["version"]!) == WALHeader.version)
         var out: [UInt8] = []
         let page = [UInt8](repeating: 9, count: 4096)
         let sum = WALFrameHeader(page: PageID(5), txID: TxID(6), commitPageCount: 7, salt: 8).append(pageBytes: page, previous: 0, to: &out)
@@ -107,5 +108,27 @@ struct FormatSpecTests {
         #expect(out.loadLE(UInt64.self, at: f["salt"]!) == 8)
         #expect(out.loadLE(UInt32.self, at: f["checksum"]!) == sum)
         #expect(out.count == WALFrameHeader.size + 4096)
+        #expect(out.loadLE(UInt32.self, at: f["deltaLength"]!) == 0)
+
+        // A delta frame: its length word, its payload after the header, and the runs' layout.
+        var changed = page
+        changed[100] = 1
+        changed[101] = 2
+        changed[3000] = 3
+        let payload = try #require(WALDelta.encode(from: page, to: changed, limit: 4096))
+        var deltaFrame: [UInt8] = []
+        let deltaSum = WALFrameHeader(page: PageID(5), txID: TxID(6), commitPageCount: 0, salt: 8)
+            .appendDelta(payload: payload, previous: sum, to: &deltaFrame)
+        #expect(deltaFrame.loadLE(UInt32.self, at: f["deltaLength"]!) == UInt32(payload.count))
+        #expect(Array(deltaFrame[f["payload"]!...]) == payload)
+        #expect(deltaSum == WALFrameHeader.expectedChecksum(deltaFrame, at: 0, payloadBytes: payload.count, previous: sum))
+        let run = try formatTable("wal-delta-run")
+        let r = Dictionary(uniqueKeysWithValues: run.map { ($0.field, $0.offset) })
+        #expect(payload.loadLE(UInt16.self, at: r["offset"]!) == 100)
+        #expect(payload.loadLE(UInt16.self, at: r["length"]!) == 2)
+        #expect(Array(payload[r["bytes"]!..<(r["bytes"]! + 2)]) == [1, 2])
+        let second = r["bytes"]! + 2
+        #expect(payload.loadLE(UInt16.self, at: second + r["offset"]!) == 3000)
+        #expect(payload.count == 2 * WALDelta.runHeaderSize + 3)
     }
 }

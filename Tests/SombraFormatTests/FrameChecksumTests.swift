@@ -31,7 +31,7 @@ struct FrameChecksumTests {
                 let directSum = header.append(pageBytes: page, previous: previous, to: &direct)
                 frames += 1
                 if derived != direct || derivedSum != directSum { mismatches += 1 }
-                #expect(derivedSum == WALFrameHeader.expectedChecksum(derived, at: 0, pageSize: pageSize, previous: previous))
+                #expect(derivedSum == WALFrameHeader.expectedChecksum(derived, at: 0, payloadBytes: pageSize, previous: previous))
                 previous = derivedSum
             }
         }

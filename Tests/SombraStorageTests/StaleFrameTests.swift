@@ -22,9 +22,14 @@ struct StaleFrameTests {
         return c
     }
 
+    /// The frames of `log` as its length words lay them out (FORMAT.md: whole pages and deltas).
+    static func layout(_ log: [UInt8]) -> [(offset: Int, payloadBytes: Int)] {
+        WALFrameHeader.layout(of: log, pageSize: 4096)
+    }
+
     static func frame(_ log: [UInt8], _ n: Int) -> [UInt8] {
-        let at = WALHeader.size + (n - 1) * frameSize
-        return Array(log[at..<(at + frameSize)])
+        let f = layout(log)[n - 1]
+        return Array(log[f.offset..<(f.offset + WALFrameHeader.size + f.payloadBytes)])
     }
 
     /// The current generation's frames of `log`: its header and the frames from 1 that carry its salt. A
@@ -32,17 +37,18 @@ struct StaleFrameTests {
     static func currentGeneration(_ log: [UInt8]) -> [UInt8] {
         let salt = log.loadLE(UInt64.self, at: 32)
         var end = WALHeader.size
-        while end + frameSize <= log.count, log.loadLE(UInt64.self, at: end + 24) == salt { end += frameSize }
+        for f in layout(log) {
+            guard log.loadLE(UInt64.self, at: f.offset + 24) == salt else { break }
+            end = f.offset + WALFrameHeader.size + f.payloadBytes
+        }
         return Array(log[..<end])
     }
 
     /// Commits of `log` whose commit frame ends at or before byte `end`: the last one's TxID.
     static func lastCommit(in log: [UInt8], before end: Int) -> UInt64? {
         var last: UInt64? = nil
-        var at = WALHeader.size
-        while at + frameSize <= min(end, log.count) {
-            if log.loadLE(UInt64.self, at: at + 16) != 0 { last = log.loadLE(UInt64.self, at: at + 8) }
-            at += frameSize
+        for f in layout(log) where f.offset + WALFrameHeader.size + f.payloadBytes <= min(end, log.count) {
+            if log.loadLE(UInt64.self, at: f.offset + 16) != 0 { last = log.loadLE(UInt64.self, at: f.offset + 8) }
         }
         return last
     }
@@ -90,8 +96,8 @@ struct StaleFrameTests {
         #expect(logFile.count == oldLog.count)
         let newLog = Self.currentGeneration(logFile)
         let base = fs.snapshotAllApplied()
-        let oldFrames = (oldLog.count - WALHeader.size) / Self.frameSize
-        let newFrames = (newLog.count - WALHeader.size) / Self.frameSize
+        let oldFrames = Self.layout(oldLog).count
+        let newFrames = Self.layout(newLog).count
         #expect(newFrames >= 2 && oldFrames > newFrames + 4)
         var tally = Tally()
         // 1. The old generation's frames follow the new ones (the log as the restart left it).
@@ -104,7 +110,7 @@ struct StaleFrameTests {
         }
         // 3. Each new frame replaced by the old frame at the same position (the rest of the old log after it).
         for i in 1...newFrames {
-            let at = WALHeader.size + (i - 1) * Self.frameSize
+            let at = Self.layout(newLog)[i - 1].offset
             let spliced = Array(newLog[..<at]) + oldLog[at...]
             let expected = Self.lastCommit(in: newLog, before: at) ?? restartTxID
             Self.check(base, log: spliced, driver: driver, expected: expected,

@@ -23,6 +23,9 @@ final class RoundSyncFileSystem: FileSystem, Sendable {
         var commitFramesWritten = 0
         /// Frame number of the newest commit frame written.
         var lastCommitFrame: UInt32 = 0
+        /// The number of the frame that a write at each log offset starts (frames are variable in size:
+        /// numbered by following the writes; a header write starts a new generation at frame 1).
+        var frameAt: [UInt64: UInt32] = [UInt64(WALHeader.size): 1]
         var waiters: [DispatchSemaphore] = []
         /// Barrier between rounds.
         var arrived = 0
@@ -38,6 +41,24 @@ final class RoundSyncFileSystem: FileSystem, Sendable {
     init(base: SimulatedFileSystem) { self.base = base }
 
     func arm(workers: Int) { state.withLock { $0.armed = true; $0.workers = workers; $0.commitFramesWritten = 0 } }
+
+    /// Numbers the frames of a log write (`bytes` at `offset`); returns the commit frame's number when the
+    /// write ends in one.
+    func numberFrames(_ bytes: [UInt8], at offset: UInt64) -> UInt32? {
+        state.withLock { s -> UInt32? in
+            if offset == 0 {
+                s.frameAt = [UInt64(WALHeader.size): 1]
+                s.lastCommitFrame = 0
+                return nil
+            }
+            guard let first = s.frameAt[offset] else { return nil }
+            let frames = WALFrameHeader.layout(of: [UInt8](repeating: 0, count: WALHeader.size) + bytes, pageSize: 4096)
+            guard let last = frames.last else { return nil }
+            s.frameAt[offset + UInt64(bytes.count)] = first + UInt32(frames.count)
+            let lastIsCommit = bytes.loadLE(UInt64.self, at: last.offset - WALHeader.size + 16) != 0
+            return lastIsCommit ? first + UInt32(frames.count) - 1 : nil
+        }
+    }
 
     func noteCommitFrame(_ frame: UInt32) {
         let waiters = state.withLock { s -> [DispatchSemaphore] in
@@ -108,11 +129,7 @@ final class RoundSyncLogFile: StorageFile, Sendable {
     func write(_ bytes: [UInt8], at offset: UInt64) throws(SombraError) {
         try inner.write(bytes, at: offset)
         // A write ending in a commit frame (non-zero commit page count) is a committer's last append.
-        let frameSize = WALFrameHeader.frameSize(pageSize: 4096)
-        if bytes.count >= frameSize, bytes.count % frameSize == 0, offset >= UInt64(WALHeader.size),
-           bytes.loadLE(UInt64.self, at: bytes.count - frameSize + 16) != 0 {
-            fs.noteCommitFrame(UInt32((offset - UInt64(WALHeader.size)) / UInt64(frameSize)) + UInt32(bytes.count / frameSize))
-        }
+        if let frame = fs.numberFrames(bytes, at: offset) { fs.noteCommitFrame(frame) }
     }
     func size() throws(SombraError) -> UInt64 { try inner.size() }
     func truncate(to size: UInt64) throws(SombraError) { try inner.truncate(to: size) }
@@ -212,12 +229,8 @@ struct SyncCountTests {
     /// True if `log` holds a commit frame of transaction `txID` (frame headers scanned, no checksum check:
     /// the durable bytes are what a power loss would keep; recovery is tested elsewhere).
     static func logHoldsCommit(_ log: [UInt8], txID: UInt64) -> Bool {
-        let frameSize = WALFrameHeader.frameSize(pageSize: 4096)
-        var at = WALHeader.size
-        while at + frameSize <= log.count {
-            if log.loadLE(UInt64.self, at: at + 8) == txID, log.loadLE(UInt64.self, at: at + 16) != 0 { return true }
-            at += frameSize
+        WALFrameHeader.layout(of: log, pageSize: 4096).contains { f in
+            log.loadLE(UInt64.self, at: f.offset + 8) == txID && log.loadLE(UInt64.self, at: f.offset + 16) != 0
         }
-        return false
     }
 }

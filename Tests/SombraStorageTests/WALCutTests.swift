@@ -1,5 +1,5 @@
 // A cut or damaged log tail (reliability guide C4): after a clean workload (a checkpoint that restarts the log,
-// then more commits), the log is cut at every byte of its last two frames, at every frame boundary and inside
+// then more commits), the log is cut at every byte of its last two pages' worth, at every frame boundary and inside
 // its header, or its tail from that byte on is replaced by zeros or by garbage. Recovery must keep exactly the
 // commits whose commit frame lies wholly before the cut (counted here from the frame layout), on top of the
 // state the checkpoint left in the database file.
@@ -29,28 +29,29 @@ struct WALCutTests {
         let base = fs.snapshotAllApplied()
         abandon(pager)
         let log = try #require(base.contents(of: walPath))
-        let frameSize = WALFrameHeader.frameSize(pageSize: config.options.pageSize)
-        let frames = (log.count - WALHeader.size) / frameSize
-        #expect(log.count == WALHeader.size + frames * frameSize)
-        // The frame layout: where each commit frame ends and which transaction it commits.
+        let pageSize = config.options.pageSize
+        let frameSize = WALFrameHeader.frameSize(pageSize: pageSize)
+        // The frame layout: where each frame starts, where each commit frame ends and which transaction it
+        // commits. Many frames after the restart are deltas (FORMAT.md, "Delta frames").
+        let layout = WALFrameHeader.layout(of: log, pageSize: pageSize)
+        let frames = layout.count
+        #expect(log.count == (layout.last.map { $0.offset + WALFrameHeader.size + $0.payloadBytes } ?? WALHeader.size))
+        #expect(layout.filter { $0.payloadBytes < pageSize }.count >= frames / 4)
         var commits: [(end: Int, txID: UInt64)] = []
-        for i in 0..<frames {
-            let at = WALHeader.size + i * frameSize
-            if log.loadLE(UInt64.self, at: at + 16) != 0 {
-                commits.append((at + frameSize, log.loadLE(UInt64.self, at: at + 8)))
-            }
+        for (at, payloadBytes) in layout where log.loadLE(UInt64.self, at: at + 16) != 0 {
+            commits.append((at + WALFrameHeader.size + payloadBytes, log.loadLE(UInt64.self, at: at + 8)))
         }
         #expect(UInt64(commits.count) == driver.acked - fileTxID)
+        let boundaries = layout.map(\.offset) + [log.count]
         var offsets = Set([0, 1, 24, 47])
-        offsets.formUnion((0...frames).map { WALHeader.size + $0 * frameSize })
-        offsets.formUnion((log.count - 2 * frameSize)...log.count)
+        offsets.formUnion(boundaries)
+        offsets.formUnion(max(0, log.count - 2 * frameSize)...log.count)
         // Zeroed and garbage tails: from every frame boundary, every byte of the last two frame headers and
-        // every 16th byte of their pages (a cut is tried at every byte).
-        var overwriteOffsets = Set((0...frames).map { WALHeader.size + $0 * frameSize })
-        for f in [frames - 2, frames - 1] {
-            let at = WALHeader.size + f * frameSize
+        // every 16th byte of their payloads (a cut is tried at every byte of the last two pages' worth).
+        var overwriteOffsets = Set(boundaries)
+        for (at, payloadBytes) in layout.suffix(2) {
             overwriteOffsets.formUnion(at..<(at + WALFrameHeader.size))
-            overwriteOffsets.formUnion(stride(from: at, to: at + frameSize, by: 16))
+            overwriteOffsets.formUnion(stride(from: at, to: at + WALFrameHeader.size + payloadBytes, by: 16))
         }
         var random = SeededRandom(seed: 41)
         let garbage = (0..<(log.count + 7) / 8).flatMap { _ -> [UInt8] in
@@ -86,7 +87,7 @@ struct WALCutTests {
         }
         print("wal-cut: offsets: \(offsets.count) cases: \(cases) wrong-commit-count: \(wrongCount) frames: \(frames) commits-in-log: \(commits.count) partial-txns: \(tally.partial) leaked-pages: \(tally.leaked)")
         for f in tally.failures { Issue.record(Comment(rawValue: f)) }
-        #expect(offsets.count >= 2 * frameSize)
+        #expect(offsets.count >= min(log.count, 2 * frameSize))
         #expect(wrongCount == 0)
         #expect(tally.violations == 0)
     }

@@ -25,7 +25,7 @@ final class SombraEngine: BenchEngine {
     private var options: GraphOptions {
         var o = GraphOptions()
         o.cacheBytes = cacheBytes
-        o.syncMode = .full
+        o.syncMode = ProcessInfo.processInfo.environment["SB_SYNC_OFF"] != nil ? .off : .full
         if let pageSize { o.pageSize = pageSize }
         return o
     }

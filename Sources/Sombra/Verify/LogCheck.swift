@@ -6,7 +6,9 @@
 // Invariants:
 //  1. Only reads: the log is opened read-only through the pager's file system and scanned with the same
 //     function recovery uses (WALFile.recover), so the verdict matches what an open would adopt.
-//  2. The scan past the valid prefix reads frame headers only, at most `framesScannedMax` of them.
+//  2. The scan past the valid prefix reads frame headers only, following their length words, at most
+//     `framesScannedMax` of them; it stops at a header whose length word is out of range or whose frame
+//     runs past the end of the file (the rest is reported as bytes that are not a whole frame).
 //  3. A restarted log keeps its length: frames of an earlier salt right after the valid prefix are reused
 //     space, not a finding.
 import SombraFormat
@@ -39,27 +41,35 @@ struct LogCheck {
         guard r.headerValid, let header else {
             return report.add(.log, page: nil, "the log's \(size) bytes are ignored: \(r.stopReason)", severity: .warning)
         }
-        let frameSize = UInt64(WALFrameHeader.frameSize(pageSize: pageSize))
-        let validEnd = UInt64(WALHeader.size) + UInt64(r.lastCommitFrame) * frameSize
+        let validEnd = r.logEnd
         guard size > validEnd else { return }
         let lastTx = r.header?.lastTxID ?? TxID(0)
-        let framesAfter = (size - validEnd) / frameSize
-        let partialBytes = (size - validEnd) % frameSize
+        // Walk the frames after the last commit by their length words (no checksums: recovery already
+        // said why it stopped), counting commit frames of this generation that recovery did not reach.
+        var framesAfter: UInt64 = 0
+        var partialBytes: UInt64 = 0
         var laterCommits = 0
         var newestLostTx = lastTx
-        var n: UInt64 = 0
-        while n < min(framesAfter, UInt64(LogCheck.framesScannedMax)) {
-            let offset = validEnd + n * frameSize
+        var offset = validEnd
+        while framesAfter < UInt64(LogCheck.framesScannedMax), offset < size {
             let bytes = try file.read(at: offset, count: WALFrameHeader.size)
-            n += 1
-            guard let h = try? WALFrameHeader.decode(bytes) else { break }
+            guard bytes.count == WALFrameHeader.size, let h = try? WALFrameHeader.decode(bytes),
+                  let payload = h.payloadBytes(pageSize: pageSize),
+                  size - offset >= UInt64(WALFrameHeader.size + payload) else {
+                partialBytes = size - offset
+                break
+            }
             // A first frame of another salt: the log was restarted and kept its length, so what follows is
             // an earlier generation's frames in space the next commits will overwrite, not a lost tail.
-            if n == 1, h.salt != header.salt { return }
-            if h.salt == header.salt, h.isCommit, h.txID > lastTx {
+            if framesAfter == 0, h.salt != header.salt { return }
+            // Past the first frame, another salt ends this generation's frames the same way.
+            if h.salt != header.salt { break }
+            framesAfter += 1
+            if h.isCommit, h.txID > lastTx {
                 laterCommits += 1
                 newestLostTx = max(newestLostTx, h.txID)
             }
+            offset += UInt64(WALFrameHeader.size + payload)
         }
         let firstBad = r.lastCommitFrame + 1
         if laterCommits > 0 {
