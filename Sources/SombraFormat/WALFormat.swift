@@ -25,13 +25,17 @@ public struct WALHeader: Equatable, Sendable {
     public static let versionsRead: ClosedRange<UInt32> = 1...2
     public static let size = 48
 
+    /// The version the header says (a decoded header keeps it, so its bytes and chain seed are the same).
+    public var version: UInt32
     public var pageSize: UInt32
     /// Counts log restarts since the database was created.
     public var generation: UInt32
     public var databaseID: [UInt8]
     public var salt: UInt64
 
-    public init(pageSize: UInt32, generation: UInt32, databaseID: [UInt8], salt: UInt64) {
+    public init(pageSize: UInt32, generation: UInt32, databaseID: [UInt8], salt: UInt64,
+                version: UInt32 = WALHeader.version) {
+        self.version = version
         self.pageSize = pageSize
         self.generation = generation
         self.databaseID = databaseID
@@ -41,7 +45,7 @@ public struct WALHeader: Equatable, Sendable {
     public func encode() -> [UInt8] {
         var b = [UInt8](repeating: 0, count: WALHeader.size)
         b.storeBE(WALHeader.magic, at: 0)
-        b.storeLE(WALHeader.version, at: 4)
+        b.storeLE(version, at: 4)
         b.storeLE(pageSize, at: 8)
         b.storeLE(generation, at: 12)
         for i in 0..<16 { b[16 + i] = i < databaseID.count ? databaseID[i] : 0 }
@@ -66,7 +70,7 @@ public struct WALHeader: Equatable, Sendable {
             throw .corruptWAL(reason: "log version \(version) is not one this build reads (\(WALHeader.versionsRead))")
         }
         return WALHeader(pageSize: b.loadLE(UInt32.self, at: 8), generation: b.loadLE(UInt32.self, at: 12),
-                         databaseID: Array(b[16..<32]), salt: b.loadLE(UInt64.self, at: 32))
+                         databaseID: Array(b[16..<32]), salt: b.loadLE(UInt64.self, at: 32), version: version)
     }
 }
 

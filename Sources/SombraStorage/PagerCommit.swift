@@ -37,9 +37,11 @@ extension Pager {
         // only pass over a whole page's bytes: its frame checksum is derived from it.
         var ids = Array(tx.dirty.keys)
         ids.sort()
+        // A version 1 log (left by an older build) gets whole frames until its next restart makes it version 2.
+        let deltas = wal.header.version >= 2
         let (depths, headerDepth, headerBase) = state.withLock { s in
-            (ids.map { tx.spilled[$0] != nil ? 0 : s.index.latestDepth($0, atOrBefore: tx.base.frameLimit) },
-             s.index.latestDepth(.header, atOrBefore: tx.base.frameLimit), s.headerImage)
+            (ids.map { !deltas ? nil : tx.spilled[$0] != nil ? 0 : s.index.latestDepth($0, atOrBefore: tx.base.frameLimit) },
+             deltas ? s.index.latestDepth(.header, atOrBefore: tx.base.frameLimit) : nil, s.headerImage)
         }
         let deltaLimit = pageSize / 2
         var offset = tx.nextOffset

@@ -199,11 +199,13 @@ struct VerifyTests {
         let db = try openGraph(live)
         for i in 0..<3 { try db.write { tx in for j in 0..<50 { try tx.createNode(labels: ["T\(i)"], properties: ["j": .int(Int64(j))]) } } }
         let logBytes = try RawFile.read(live + "-wal")
-        let frameSize = 40 + 4096
-        // A copy of the files as a crash would leave them, the last commit frame cut in half.
+        // A copy of the files as a crash would leave them, the last commit frame (whole or a delta) cut in half.
+        let last = try #require(WALFrameHeader.layout(of: logBytes, pageSize: 4096).last)
+        let lastFrameBytes = WALFrameHeader.size + last.payloadBytes
+        #expect(last.offset + lastFrameBytes == logBytes.count)
         let fixture = dir.file("cut.sombra")
         try RawFile.write(fixture, try RawFile.read(live))
-        try RawFile.write(fixture + "-wal", Array(logBytes.prefix(logBytes.count - frameSize / 2)))
+        try RawFile.write(fixture + "-wal", Array(logBytes.prefix(logBytes.count - lastFrameBytes / 2)))
         try db.close()
         let r = try findings(fixture)
         #expect(r.isClean, "\(r.findings)")
