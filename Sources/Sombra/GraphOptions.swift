@@ -9,6 +9,8 @@ public struct GraphOptions: Sendable {
     public var syncMode: SyncMode = .full
     /// A commit leaving more than this many bytes of log not yet in the file triggers a checkpoint.
     public var checkpointThresholdBytes: Int = 16 << 20
+    /// Log changed pages as delta frames where possible (PagerOptions.deltaFrames).
+    public var deltaFrames: Bool = true
     public var readOnly: Bool = false
     /// Create the file when it does not exist (ignored when read-only).
     public var create: Bool = true
@@ -22,6 +24,7 @@ public struct GraphOptions: Sendable {
         o.dirtyBytesMax = max(cacheBytes / 4, 64 * pageSize)
         o.syncMode = syncMode
         o.checkpointThresholdBytes = checkpointThresholdBytes
+        o.deltaFrames = deltaFrames
         o.readOnly = readOnly
         o.create = create && !readOnly
         return o

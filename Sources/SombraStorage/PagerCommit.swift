@@ -38,7 +38,7 @@ extension Pager {
         var ids = Array(tx.dirty.keys)
         ids.sort()
         // A version 1 log (left by an older build) gets whole frames until its next restart makes it version 2.
-        let deltas = wal.header.version >= 2
+        let deltas = options.deltaFrames && wal.header.version >= 2
         let (depths, headerDepth, headerBase) = state.withLock { s in
             (ids.map { !deltas ? nil : tx.spilled[$0] != nil ? 0 : s.index.latestDepth($0, atOrBefore: tx.base.frameLimit) },
              deltas ? s.index.latestDepth(.header, atOrBefore: tx.base.frameLimit) : nil, s.headerImage)

@@ -39,6 +39,10 @@ public struct PagerOptions: Sendable {
     /// database file and syncs it before its commit frame, instead of through the log; the checkpoint then
     /// has nothing to copy for them. Smaller transactions keep to the log (one sync per commit).
     public var directWritePagesMin: Int = 256
+    /// Log a changed page as the bytes that differ from its previous frame in the log (a delta frame)
+    /// when it can (FORMAT.md, "Delta frames"); off, every frame holds a whole page. Either way the log is
+    /// read the same.
+    public var deltaFrames: Bool = true
 
     /// The log length a restart keeps.
     var logBytesKept: UInt64 {

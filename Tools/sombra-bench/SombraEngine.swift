@@ -25,7 +25,9 @@ final class SombraEngine: BenchEngine {
     private var options: GraphOptions {
         var o = GraphOptions()
         o.cacheBytes = cacheBytes
-        o.syncMode = ProcessInfo.processInfo.environment["SB_SYNC_OFF"] != nil ? .off : .full
+        o.syncMode = .full
+        if let t = ProcessInfo.processInfo.environment["SB_CKPT_MB"], let mb = Int(t) { o.checkpointThresholdBytes = mb << 20 }
+        if ProcessInfo.processInfo.environment["SB_NO_DELTA"] != nil { o.deltaFrames = false }
         if let pageSize { o.pageSize = pageSize }
         return o
     }
