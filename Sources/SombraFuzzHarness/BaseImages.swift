@@ -30,7 +30,10 @@ public struct FuzzBaseImage: Sendable {
 public enum FuzzBaseImages {
     static let pageSize = 4096
     /// (name, nodes, transactions left in the log).
-    static let specs: [(name: String, nodes: Int, logged: Int)] = [("small", 10, 0), ("small-logged", 10, 3), ("deep-logged", 160, 2)]
+    /// The two older logged bases were made before delta frames (version 1 logs, whole frames only);
+    /// "delta-logged" has a version 2 log whose later transactions write delta frames.
+    static let specs: [(name: String, nodes: Int, logged: Int)] = [("small", 10, 0), ("small-logged", 10, 3),
+                                                                   ("deep-logged", 160, 2), ("delta-logged", 12, 4)]
     /// Fuzz/Bases of this checkout (this file is Sources/SombraFuzzHarness/BaseImages.swift).
     static let directory: String = {
         var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)

@@ -77,6 +77,33 @@ struct DeltaFrameTests {
         try again.close()
     }
 
+    @Test("with delta frames off every frame holds a whole page, and the log reads back the same")
+    func deltasOff() throws {
+        var o = Self.options
+        o.deltaFrames = false
+        let fs = SimulatedFileSystem()
+        let pager = try Pager.open(path: dbPath, options: o, fileSystem: fs)
+        let setup = try pager.beginWrite()
+        let page = try setup.allocate(.btreeLeaf)
+        try writeModelPayload(setup, page, 0)
+        try setup.commit()
+        for i in 1...5 {
+            let tx = try pager.beginWrite()
+            try writeModelPayload(tx, page, UInt64(i))
+            try tx.commit()
+        }
+        let log = try #require(fs.contents(of: walPath))
+        #expect(WALFrameHeader.layout(of: log, pageSize: 4096).allSatisfy { $0.payloadBytes == 4096 })
+        #expect(Self.frameKinds(log, page: page.rawValue).count == 6)
+        let image = fs.snapshotAllApplied()
+        abandon(pager)
+        let again = try Pager.open(path: dbPath, options: Self.options, fileSystem: image)
+        let r = try again.beginRead()
+        #expect(try payload(r, page) == 5)
+        r.end()
+        try again.close()
+    }
+
     /// A database with one committed page (payload 1) and its log, and what recovery made of that log.
     static func base() throws -> (SimulatedFileSystem, [UInt8], WALRecovery, PageID, [UInt8]) {
         let fs = SimulatedFileSystem()
