@@ -9,6 +9,35 @@
 import Glibc
 #endif
 
+/// Grows ascending runs of changed bytes for `changedRuns`, joining a run to the previous one when fewer
+/// than `mergeGap` bytes lie between them. A struct (not a nested function capturing locals), so that its
+/// updates are not checked for exclusivity at run time.
+@usableFromInline
+struct RunCollector {
+    var runs: [Range<Int>] = []
+    var start = -1, end = -1   // the run being grown (start < 0: none yet)
+    let mergeGap: Int
+
+    init(mergeGap: Int) { self.mergeGap = mergeGap }
+
+    @inline(__always)
+    mutating func note(_ lo: Int, _ hi: Int) {
+        if start >= 0, lo - end < mergeGap {
+            end = hi
+        } else {
+            if start >= 0 { runs.append(start..<end) }
+            start = lo
+            end = hi
+        }
+    }
+
+    mutating func finished() -> [Range<Int>] {
+        if start >= 0 { runs.append(start..<end) }
+        start = -1
+        return runs
+    }
+}
+
 extension Array where Element == UInt8 {
     @inlinable @inline(__always)
     func checkRange(_ offset: Int, _ size: Int) {
@@ -97,6 +126,55 @@ extension Array where Element == UInt8 {
             }
         }
         return runs
+    }
+
+    /// The exact runs of `range` where `self` and `other` differ, ascending and disjoint: every byte of a
+    /// run but those of a joined gap differs, and every byte outside the runs is equal in both. Two runs
+    /// with fewer than `mergeGap` equal bytes between them are joined. Unchanged 128-byte chunks are skipped
+    /// with one `memcmp`; a changed chunk is compared eight bytes at a time. Both arrays must cover `range`.
+    public func changedRuns(from other: [UInt8], in range: Range<Int>, mergeGap: Int) -> [Range<Int>] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count && range.upperBound <= other.count,
+                     "compared range out of bounds")
+        var runs = RunCollector(mergeGap: mergeGap)
+        unsafe withUnsafeBytes { mine in
+            unsafe other.withUnsafeBytes { theirs in
+                guard let a = mine.baseAddress, let b = theirs.baseAddress else { return }
+                var chunk = range.lowerBound
+                while chunk < range.upperBound {
+                    let chunkEnd = Swift.min(chunk + 128, range.upperBound)
+                    defer { chunk = chunkEnd }
+                    if unsafe memcmp(a + chunk, b + chunk, chunkEnd - chunk) == 0 { continue }
+                    var i = chunk
+                    while i + 8 <= chunkEnd {
+                        // Byte k of the word is bits 8k ..< 8k + 8 of x (little-endian loads).
+                        let wordA = unsafe a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        let wordB = unsafe b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        var x = UInt64(littleEndian: wordA) ^ UInt64(littleEndian: wordB)
+                        // Every byte differs (no zero byte in x): the common case inside a moved block.
+                        if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 == 0 {
+                            runs.note(i, i + 8)
+                            i += 8
+                            continue
+                        }
+                        while x != 0 {
+                            let k = x.trailingZeroBitCount / 8
+                            var m = k + 1
+                            while m < 8, (x >> UInt64(8 * m)) & 0xFF != 0 { m += 1 }
+                            runs.note(i + k, i + m)
+                            x = m == 8 ? 0 : x & ~((1 << UInt64(8 * m)) &- 1)
+                        }
+                        i += 8
+                    }
+                    while i < chunkEnd {
+                        let byteA = unsafe a.load(fromByteOffset: i, as: UInt8.self)
+                        let byteB = unsafe b.load(fromByteOffset: i, as: UInt8.self)
+                        if byteA != byteB { runs.note(i, i + 1) }
+                        i += 1
+                    }
+                }
+            }
+        }
+        return runs.finished()
     }
 
     /// Appends the little-endian bytes of `value`.

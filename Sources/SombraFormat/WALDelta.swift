@@ -22,26 +22,9 @@ public enum WALDelta {
     /// more (then the whole page is cheaper), or the page is too large for 16-bit offsets.
     public static func encode(from old: [UInt8], to new: [UInt8], limit: Int) -> [UInt8]? {
         guard old.count == new.count, new.count <= 1 << 16, limit > 0 else { return nil }
-        // 16-byte blocks find the changed places; within them runs are cut to exactly the changed bytes,
-        // joining two when fewer unchanged bytes than a run header lie between them (the gap is cheaper).
-        let blocks = new.differingRuns(from: old, in: 0..<new.count, block: 16, mergeGap: 0)
-        if blocks.isEmpty { return nil }
-        var runs: [Range<Int>] = []
-        runs.reserveCapacity(blocks.count)
-        for block in blocks {
-            var i = block.lowerBound
-            while i < block.upperBound {
-                guard new[i] != old[i] else { i += 1; continue }
-                var end = i + 1
-                while end < block.upperBound, new[end] != old[end] { end += 1 }
-                if let last = runs.last, i - last.upperBound < runHeaderSize {
-                    runs[runs.count - 1] = last.lowerBound..<end
-                } else {
-                    runs.append(i..<end)
-                }
-                i = end
-            }
-        }
+        // Runs cut to exactly the changed bytes, joined when fewer unchanged bytes than a run header lie
+        // between two (the gap is cheaper than another header).
+        let runs = new.changedRuns(from: old, in: 0..<new.count, mergeGap: runHeaderSize)
         var size = 0
         for run in runs { size += runHeaderSize + run.count }
         guard !runs.isEmpty, size < limit else { return nil }

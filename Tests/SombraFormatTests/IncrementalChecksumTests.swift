@@ -71,4 +71,19 @@ struct IncrementalChecksumTests {
         #expect(right == PageHeader.computeChecksum(page, page: PageID(3)))
         #expect(missing != right)
     }
+
+    @Test("carrying a register across zero bytes by table equals building the operator (seed 43)")
+    func carryTable() {
+        var random = TestRNG(seed: 43)
+        var lengths = [0, 1, 63, 64, 65, 4092, 4096, 8188, 8192, 65_535, 65_536, 65_537, 100_000]
+        for _ in 0..<300 { lengths.append(Int.random(in: 0...70_000, using: &random)) }
+        var mismatches = 0
+        for length in lengths {
+            let register = UInt32.random(in: 0...UInt32.max, using: &random)
+            if CRC32Shift.carry(register, across: length) != CRC32Shift(length: length).combine(register, 0) {
+                mismatches += 1
+            }
+        }
+        #expect(mismatches == 0, "seed 43")
+    }
 }

@@ -65,6 +65,33 @@ struct WALDeltaTests {
         #expect(checked > 500 && whole > 0)
     }
 
+    @Test("changedRuns finds exactly the changed bytes, as a byte-by-byte comparison does (seed 67)")
+    func changedRunsModel() {
+        let seed: UInt64 = 67
+        var random = TestRNG(seed: seed)
+        var mismatches = 0
+        for _ in 0..<2000 {
+            let n = Int.random(in: 1..<700, using: &random)
+            let a = (0..<n).map { _ in UInt8.random(in: 0...3, using: &random) }
+            var b = a
+            for _ in 0..<Int.random(in: 0..<12, using: &random) {
+                let at = Int.random(in: 0..<n, using: &random)
+                for i in at..<min(n, at + Int.random(in: 1..<20, using: &random)) { b[i] &+= UInt8.random(in: 1...3, using: &random) }
+            }
+            let lo = Int.random(in: 0..<n, using: &random), hi = Int.random(in: lo...n, using: &random)
+            let gap = Int.random(in: 1..<6, using: &random)
+            // The model: differing bytes, joined when fewer than `gap` equal bytes lie between them.
+            var model: [Range<Int>] = []
+            for i in lo..<hi where a[i] != b[i] {
+                if let last = model.last, i - last.upperBound < gap { model[model.count - 1] = last.lowerBound..<(i + 1) }
+                else { model.append(i..<(i + 1)) }
+            }
+            if b.changedRuns(from: a, in: lo..<hi, mergeGap: gap) != model { mismatches += 1 }
+        }
+        print("changed-runs: cases: 2000 mismatches: \(mismatches) seed: \(seed)")
+        #expect(mismatches == 0, "seed \(seed)")
+    }
+
     @Test("one changed byte costs a run header and the byte; nothing changed is no delta")
     func exactRuns() throws {
         let old = [UInt8](repeating: 7, count: 4096)
