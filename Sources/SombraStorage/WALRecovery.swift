@@ -81,15 +81,6 @@ private struct LogScan {
     /// Page 0 as of the newest page-0 frame scanned (a commit frame).
     var headerImage: [UInt8]?
 
-    init(file: any StorageFile, size: UInt64, pageSize: Int, databaseID: [UInt8], salt: UInt64, chain: UInt32) {
-        self.file = file
-        self.size = size
-        self.pageSize = pageSize
-        self.databaseID = databaseID
-        self.salt = salt
-        self.chain = chain
-    }
-
     /// The buffer offset of log bytes offset ..< offset + count, reading a new batch if needed; nil past the end.
     mutating func bytes(at offset: UInt64, count: Int) throws(SombraError) -> Int? {
         guard offset <= size, UInt64(count) <= size - offset else { return nil }
