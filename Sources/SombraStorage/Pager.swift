@@ -167,16 +167,13 @@ public final class Pager: @unchecked Sendable {
             throw .corruptWAL(reason: "the log index has no whole frame for page \(id.rawValue) before frame \(frame)")
         }
         var page: [UInt8]
-        var deltas = chain[...]
         if let cachedBase {
             page = cachedBase
-            deltas = chain.dropFirst()
         } else {
             guard let whole = try wal.readWholePage(at: first.location, page: id, salt: snapshot.salt) else { return nil }
             page = whole
-            deltas = chain.dropFirst()
         }
-        for (f, location) in deltas {
+        for (f, location) in chain.dropFirst() {
             guard let bytes = try wal.readFrame(at: location, page: id, salt: snapshot.salt) else { return nil }
             let payload = WALFrameHeader.size..<bytes.count
             guard WALDelta.apply(bytes, payload: payload, to: &page) else {
