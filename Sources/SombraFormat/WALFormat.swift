@@ -9,13 +9,13 @@
 //  3. Frame checksums form a chain: each is the CRC-32 of the frame header's first 32 bytes and the frame's
 //     payload, seeded with the previous frame's checksum (the first frame is seeded with the header's).
 //     The valid prefix of a log is the longest run of frames whose chain verifies.
-//  6. A frame's payload is the whole page (length word 0) or a delta (WALDelta.swift) of 1 ..< pageSize
-//     bytes; frames follow each other with no gaps, so a frame's place is known only by reading the log
-//     from its start (recovery records every frame's place in the index).
 //  4. A frame whose `commitPageCount` is non-zero is a commit frame: the commit point of its transaction.
 //  5. Writers need not read a page twice to checksum it: `WALFrameChecksummer` derives the frame checksum
 //     of a sealed page from the page's own checksum, and that of a header page from its two copies (the
 //     rest of page 0 is zero); both give exactly the checksum of invariant 3, which readers recompute.
+//  6. A frame's payload is the whole page (length word 0) or a delta (WALDelta.swift) of 1 ..< pageSize
+//     bytes; frames follow each other with no gaps, so a frame's place is known only by reading the log
+//     from its start (recovery records every frame's place in the index).
 
 public struct WALHeader: Equatable, Sendable {
     public static let magic: UInt32 = 0x5357_414C  // "SWAL" read as big-endian text
