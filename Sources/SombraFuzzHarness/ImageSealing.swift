@@ -75,18 +75,20 @@ enum ImageSealing {
             if payloadBytes == pageSize {
                 if sealPages { sealPage(&log, base: base, page: page, pageSize: pageSize) }
                 images[page] = Array(log[payload])
-            } else if var image = images[page], WALDelta.apply(log, payload: payload, to: &image) {
-                if sealPages {
-                    // Seal the page the delta makes, then copy the sealed bytes back into the delta's runs
-                    // (a checksum field the runs do not cover keeps the base's value).
+            } else if let before = images[page] {
+                var image = before
+                let applied = WALDelta.apply(log, payload: payload, to: &image)
+                if applied, sealPages {
+                    // Seal the page the delta makes, copy the sealed bytes back into the delta's runs, and
+                    // rebuild the page from them (a checksum field the runs do not cover keeps the base's value).
                     sealPage(&image, base: 0, page: page, pageSize: pageSize)
                     WALDelta.forEachRun(log, payload: payload, pageSize: pageSize) { source, target in
                         for (s, t) in zip(source, target) { log[s] = image[t] }
                     }
-                    image = images[page] ?? image
+                    image = before
                     _ = WALDelta.apply(log, payload: payload, to: &image)
                 }
-                images[page] = image
+                images[page] = applied ? image : nil
             } else {
                 images[page] = nil
             }
